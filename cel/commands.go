@@ -1,0 +1,167 @@
+package cel
+
+import (
+	"sort"
+
+	"cel.dev/cel-go/common/ast"
+	"cel.dev/cel-go/common/operators"
+	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/traits"
+)
+
+// commandSet is a set of query.command values; nil means any command.
+type commandSet map[string]struct{}
+
+// narrowCommands returns the query.command values for which the checked
+// expression e can be true, or nil when it cannot tell. It is
+// conservative: it narrows only through
+//
+//   - query.command == "X" (either side), query.command in ["X", "Y"] or
+//     query.command in a declared list constant;
+//   - a && b (intersection: both must hold);
+//   - a || b (union, only when both sides narrow).
+//
+// Anything else (negation, ternaries, comprehensions, functions) means any
+// command.
+func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
+	if e.Kind() != ast.CallKind {
+		return nil
+	}
+	call := e.AsCall()
+	args := call.Args()
+	switch call.FunctionName() {
+	case operators.LogicalAnd:
+		if len(args) != 2 {
+			return nil
+		}
+		l, r := narrowCommands(a, args[0]), narrowCommands(a, args[1])
+		switch {
+		case l == nil:
+			return r
+		case r == nil:
+			return l
+		}
+		out := commandSet{}
+		for c := range l {
+			if _, ok := r[c]; ok {
+				out[c] = struct{}{}
+			}
+		}
+		return out
+	case operators.LogicalOr:
+		if len(args) != 2 {
+			return nil
+		}
+		l, r := narrowCommands(a, args[0]), narrowCommands(a, args[1])
+		if l == nil || r == nil {
+			return nil
+		}
+		out := commandSet{}
+		for c := range l {
+			out[c] = struct{}{}
+		}
+		for c := range r {
+			out[c] = struct{}{}
+		}
+		return out
+	case operators.Equals:
+		if len(args) != 2 || call.IsMemberFunction() {
+			return nil
+		}
+		for _, pair := range [2][2]ast.Expr{{args[0], args[1]}, {args[1], args[0]}} {
+			if isCommandVar(a, pair[0]) {
+				if s, ok := stringLiteral(a, pair[1]); ok {
+					return commandSet{s: {}}
+				}
+			}
+		}
+		return nil
+	case operators.In:
+		if len(args) != 2 || !isCommandVar(a, args[0]) {
+			return nil
+		}
+		return stringList(a, args[1])
+	}
+	return nil
+}
+
+// isCommandVar reports whether e reads the query.command variable (and
+// not, say, a comprehension variable that happens to be named query).
+func isCommandVar(a *ast.AST, e ast.Expr) bool {
+	if e.Kind() != ast.IdentKind {
+		return false
+	}
+	ref, ok := a.ReferenceMap()[e.ID()]
+	return ok && ref.Name == "query.command" && ref.Value == nil
+}
+
+// stringLiteral returns the string a literal or a declared string
+// constant stands for.
+func stringLiteral(a *ast.AST, e ast.Expr) (string, bool) {
+	switch e.Kind() {
+	case ast.LiteralKind:
+		s, ok := e.AsLiteral().(types.String)
+		return string(s), ok
+	case ast.IdentKind:
+		if ref, ok := a.ReferenceMap()[e.ID()]; ok && ref.Value != nil {
+			s, ok := ref.Value.(types.String)
+			return string(s), ok
+		}
+	}
+	return "", false
+}
+
+// stringList returns the elements of a list literal of strings or of a
+// declared constant list of strings, or nil.
+func stringList(a *ast.AST, e ast.Expr) commandSet {
+	switch e.Kind() {
+	case ast.ListKind:
+		l := e.AsList()
+		if len(l.OptionalIndices()) > 0 {
+			return nil
+		}
+		out := commandSet{}
+		for _, el := range l.Elements() {
+			s, ok := stringLiteral(a, el)
+			if !ok {
+				return nil
+			}
+			out[s] = struct{}{}
+		}
+		return out
+	case ast.IdentKind:
+		ref, ok := a.ReferenceMap()[e.ID()]
+		if !ok || ref.Value == nil {
+			return nil
+		}
+		l, ok := ref.Value.(traits.Lister)
+		if !ok {
+			return nil
+		}
+		out := commandSet{}
+		n, _ := l.Size().(types.Int)
+		for i := types.Int(0); i < n; i++ {
+			s, ok := l.Get(i).(types.String)
+			if !ok {
+				return nil
+			}
+			out[string(s)] = struct{}{}
+		}
+		return out
+	}
+	return nil
+}
+
+// sorted returns the set's members in order; nil stays nil, and an empty
+// set (the rule can never be true) is an empty, non-nil slice.
+func (s commandSet) sorted() []string {
+	if s == nil {
+		return nil
+	}
+	out := make([]string, 0, len(s))
+	for c := range s {
+		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
