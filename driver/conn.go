@@ -1,0 +1,421 @@
+package driver
+
+import (
+	"context"
+	"errors"
+
+	sqldriver "database/sql/driver"
+
+	"github.com/approvedsql/approvedsql/approval"
+)
+
+//go:generate go run ./internal/combogen -o conn_combos.go -fakes fake_combos_test.go
+
+// conn wraps one inner connection. database/sql uses a driver connection
+// from one goroutine at a time, so the per-connection state (transaction,
+// ErrSkip fallback, poisoning) needs no lock.
+//
+// conn itself implements only driver.Conn, ConnPrepareContext and
+// ConnBeginTx; the optional interfaces are added by the combination types
+// in conn_combos.go, exactly as the inner connection has them.
+type conn struct {
+	inner sqldriver.Conn
+	cfg   *config
+
+	execer        sqldriver.ExecerContext
+	legacyExecer  sqldriver.Execer
+	queryer       sqldriver.QueryerContext
+	legacyQueryer sqldriver.Queryer
+	preparer      sqldriver.ConnPrepareContext
+	beginner      sqldriver.ConnBeginTx
+	checker       sqldriver.NamedValueChecker
+	pinger        sqldriver.Pinger
+	resetter      sqldriver.SessionResetter
+	validator     sqldriver.Validator
+
+	tx       approval.TxState
+	skip     *skipped // the call whose ErrSkip fallback is in progress
+	poisoned error    // set by the call check; later calls get ErrBadConn
+}
+
+// skipped remembers a call decided by ExecContext/QueryContext that the
+// inner driver answered with ErrSkip: database/sql then prepares the same
+// text and runs the statement with the same arguments, which must not be
+// decided (and counted) a second time.
+type skipped struct {
+	query string
+	args  []sqldriver.NamedValue
+	call  Call
+	dec   approval.Decision
+}
+
+// wrapConn wraps inner, advertising exactly its optional interfaces.
+func wrapConn(inner sqldriver.Conn, cfg *config) sqldriver.Conn {
+	c := &conn{inner: inner, cfg: cfg}
+	c.execer, _ = inner.(sqldriver.ExecerContext)
+	c.legacyExecer, _ = inner.(sqldriver.Execer)
+	c.queryer, _ = inner.(sqldriver.QueryerContext)
+	c.legacyQueryer, _ = inner.(sqldriver.Queryer)
+	c.preparer, _ = inner.(sqldriver.ConnPrepareContext)
+	c.beginner, _ = inner.(sqldriver.ConnBeginTx)
+	c.checker, _ = inner.(sqldriver.NamedValueChecker)
+	c.pinger, _ = inner.(sqldriver.Pinger)
+	c.resetter, _ = inner.(sqldriver.SessionResetter)
+	c.validator, _ = inner.(sqldriver.Validator)
+	var mask uint
+	if c.execer != nil || c.legacyExecer != nil {
+		mask |= hasExec
+	}
+	if c.queryer != nil || c.legacyQueryer != nil {
+		mask |= hasQuery
+	}
+	if c.checker != nil {
+		mask |= hasChecker
+	}
+	if c.pinger != nil {
+		mask |= hasPinger
+	}
+	if c.resetter != nil {
+		mask |= hasResetter
+	}
+	if c.validator != nil {
+		mask |= hasValidator
+	}
+	return combine(c, mask)
+}
+
+// Bits of the optional interfaces a wrapped connection advertises.
+const (
+	hasExec        = 1 << iota // driver.ExecerContext (inner has ExecerContext or Execer)
+	hasQuery                   // driver.QueryerContext (inner has QueryerContext or Queryer)
+	hasChecker                 // driver.NamedValueChecker
+	hasPinger                  // driver.Pinger
+	hasResetter                // driver.SessionResetter
+	hasValidator               // driver.Validator
+	connComboCount = 1 << iota
+)
+
+func (c *conn) wrapped() *conn { return c }
+
+// Prepare prepares with context.Background(): no key, so it is denied
+// unless the policy allows anonymous calls. database/sql always calls
+// PrepareContext.
+func (c *conn) Prepare(query string) (sqldriver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext decides the text (Phase Prepare) before the inner driver
+// sees it. It is advertised whatever the inner connection has, since
+// database/sql would otherwise call Prepare without the context (and
+// without the key); without ConnPrepareContext on the inner connection it
+// behaves as database/sql would.
+func (c *conn) PrepareContext(ctx context.Context, query string) (sqldriver.Stmt, error) {
+	if c.poisoned != nil {
+		return nil, sqldriver.ErrBadConn
+	}
+	if s := c.skip; s != nil {
+		c.skip = nil
+		if s.query == query {
+			si, err := c.prepareInner(ctx, s.call.Query)
+			if err != nil {
+				c.cfg.gate.finish(ctx, &s.dec, approval.Result{RowsAffected: -1, Err: err})
+				return nil, err
+			}
+			st := wrapStmt(c, si, query)
+			st.skip = s
+			return st.asDriverStmt(), nil
+		}
+		// Not the fallback of the skipped call: that call never ran.
+		c.cfg.gate.finish(ctx, &s.dec, approval.Result{RowsAffected: -1, Err: sqldriver.ErrSkip})
+	}
+	call, err := c.cfg.rewrite(ctx, query, nil)
+	if err != nil {
+		return nil, err
+	}
+	if call.Query != query || len(call.Options) > 0 {
+		return nil, refusal("driver.rewrite", "a prepared statement's text cannot be rewritten", ErrRewrite)
+	}
+	dec := c.cfg.gate.decide(ctx, approval.Request{SQL: query, Phase: approval.Prepare, Tx: c.tx})
+	if !dec.Allowed() {
+		return nil, deniedError(&dec)
+	}
+	if err := c.cfg.checkStatement(&dec, nil); err != nil {
+		c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+		return nil, err
+	}
+	si, err := c.prepareInner(ctx, query)
+	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	if err != nil {
+		return nil, err
+	}
+	if err := c.afterCall(); err != nil {
+		si.Close()
+		return nil, err
+	}
+	return wrapStmt(c, si, query).asDriverStmt(), nil
+}
+
+func (c *conn) prepareInner(ctx context.Context, query string) (sqldriver.Stmt, error) {
+	if c.preparer != nil {
+		return c.preparer.PrepareContext(ctx, query)
+	}
+	si, err := c.inner.Prepare(query)
+	if err == nil {
+		select {
+		default:
+		case <-ctx.Done():
+			si.Close()
+			return nil, ctx.Err()
+		}
+	}
+	return si, err
+}
+
+// Close closes the inner connection.
+func (c *conn) Close() error {
+	c.skip = nil
+	return c.inner.Close()
+}
+
+// Begin begins with context.Background(): no key.
+//
+// Deprecated: database/sql calls BeginTx.
+func (c *conn) Begin() (sqldriver.Tx, error) {
+	return c.BeginTx(context.Background(), sqldriver.TxOptions{})
+}
+
+// BeginTx asks the Gate about the configured begin text (default "BEGIN")
+// with Tx describing the transaction to begin, then begins it with the
+// isolation level and read-only flag passed on. Like PrepareContext it is
+// advertised whatever the inner connection has; without ConnBeginTx on the
+// inner connection it behaves as database/sql would.
+func (c *conn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldriver.Tx, error) {
+	if c.poisoned != nil {
+		return nil, sqldriver.ErrBadConn
+	}
+	c.dropSkip(ctx)
+	state := approval.TxState{Active: true, ReadOnly: opts.ReadOnly}
+	dec := c.cfg.gate.decide(ctx, approval.Request{SQL: c.cfg.beginSQL, Phase: approval.Execute, Tx: state})
+	if !dec.Allowed() {
+		return nil, deniedError(&dec)
+	}
+	var (
+		ti  sqldriver.Tx
+		err error
+	)
+	if c.beginner != nil {
+		ti, err = c.beginner.BeginTx(ctx, opts)
+	} else {
+		ti, err = c.beginLegacy(ctx, opts)
+	}
+	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	if err != nil {
+		return nil, err
+	}
+	c.tx = state
+	return &tx{c: c, inner: ti}, nil
+}
+
+func (c *conn) beginLegacy(ctx context.Context, opts sqldriver.TxOptions) (sqldriver.Tx, error) {
+	if opts.Isolation != 0 {
+		return nil, errors.New("sql: driver does not support non-default isolation level")
+	}
+	if opts.ReadOnly {
+		return nil, errors.New("sql: driver does not support read-only transactions")
+	}
+	//nolint:staticcheck // the inner driver has no BeginTx
+	ti, err := c.inner.Begin()
+	if err == nil {
+		select {
+		default:
+		case <-ctx.Done():
+			ti.Rollback()
+			return nil, ctx.Err()
+		}
+	}
+	return ti, err
+}
+
+// dropSkip forgets a skipped call whose fallback did not follow.
+func (c *conn) dropSkip(ctx context.Context) {
+	if s := c.skip; s != nil {
+		c.skip = nil
+		c.cfg.gate.finish(ctx, &s.dec, approval.Result{RowsAffected: -1, Err: sqldriver.ErrSkip})
+	}
+}
+
+// afterCall runs the call check; a failure poisons the connection.
+func (c *conn) afterCall() error {
+	if c.cfg.callCheck == nil {
+		return nil
+	}
+	if err := c.cfg.callCheck(c.inner); err != nil {
+		c.poisoned = err
+		return err
+	}
+	return nil
+}
+
+// decideCall rewrites and decides one execution. It returns the call to
+// run and the decision, or a denial.
+func (c *conn) decideCall(ctx context.Context, query string, args []sqldriver.NamedValue) (Call, approval.Decision, error) {
+	call, err := c.cfg.rewrite(ctx, query, args)
+	if err != nil {
+		return call, approval.Decision{}, err
+	}
+	dec := c.cfg.gate.decide(ctx, approval.Request{
+		SQL:   call.Query,
+		Args:  userArgs(&call),
+		Phase: approval.Execute,
+		Tx:    c.tx,
+	})
+	if !dec.Allowed() {
+		return call, dec, deniedError(&dec)
+	}
+	if err := c.cfg.checkStatement(&dec, call.Args); err != nil {
+		c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+		return call, dec, err
+	}
+	return call, dec, nil
+}
+
+// userArgs returns the call's user arguments for the Gate, numbered from 1
+// when driver options came first.
+func userArgs(call *Call) []approval.Arg {
+	if len(call.Options) == 0 {
+		return toArgs(call.Args)
+	}
+	out := make([]approval.Arg, len(call.Args))
+	for i, a := range call.Args {
+		out[i] = approval.Arg{Name: a.Name, Ordinal: i + 1, Value: a.Value}
+	}
+	return out
+}
+
+// execContext is ExecerContext.ExecContext of the combination types.
+func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Result, error) {
+	if c.poisoned != nil {
+		return nil, sqldriver.ErrBadConn
+	}
+	c.dropSkip(ctx)
+	call, dec, err := c.decideCall(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	var res sqldriver.Result
+	dargs := call.driverArgs()
+	if c.execer != nil {
+		res, err = c.execer.ExecContext(ctx, call.Query, dargs)
+	} else {
+		res, err = legacyExec(ctx, c.legacyExecer, call.Query, dargs)
+	}
+	if err == sqldriver.ErrSkip {
+		c.skip = &skipped{query: query, args: args, call: call, dec: dec}
+		return nil, err
+	}
+	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: rowsAffected(res, err), Err: err})
+	if cerr := c.afterCall(); cerr != nil && err == nil {
+		return nil, cerr
+	}
+	return res, err
+}
+
+// queryContext is QueryerContext.QueryContext of the combination types.
+// Rows are returned unwrapped, so every optional Rows interface of the
+// inner driver is kept.
+func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
+	if c.poisoned != nil {
+		return nil, sqldriver.ErrBadConn
+	}
+	c.dropSkip(ctx)
+	call, dec, err := c.decideCall(ctx, query, args)
+	if err != nil {
+		return nil, err
+	}
+	var rows sqldriver.Rows
+	dargs := call.driverArgs()
+	if c.queryer != nil {
+		rows, err = c.queryer.QueryContext(ctx, call.Query, dargs)
+	} else {
+		rows, err = legacyQuery(ctx, c.legacyQueryer, call.Query, dargs)
+	}
+	if err == sqldriver.ErrSkip {
+		c.skip = &skipped{query: query, args: args, call: call, dec: dec}
+		return nil, err
+	}
+	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	if cerr := c.afterCall(); cerr != nil && err == nil {
+		rows.Close()
+		return nil, cerr
+	}
+	return rows, err
+}
+
+func rowsAffected(res sqldriver.Result, err error) int64 {
+	if err != nil || res == nil {
+		return -1
+	}
+	n, rerr := res.RowsAffected()
+	if rerr != nil {
+		return -1
+	}
+	return n
+}
+
+var errNamedParams = errors.New("sql: driver does not support the use of Named Parameters")
+
+func namedValueToValue(named []sqldriver.NamedValue) ([]sqldriver.Value, error) {
+	out := make([]sqldriver.Value, len(named))
+	for i, nv := range named {
+		if nv.Name != "" {
+			return nil, errNamedParams
+		}
+		out[i] = nv.Value
+	}
+	return out, nil
+}
+
+func legacyExec(ctx context.Context, e sqldriver.Execer, query string, args []sqldriver.NamedValue) (sqldriver.Result, error) {
+	dargs, err := namedValueToValue(args)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return e.Exec(query, dargs)
+}
+
+func legacyQuery(ctx context.Context, q sqldriver.Queryer, query string, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
+	dargs, err := namedValueToValue(args)
+	if err != nil {
+		return nil, err
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	return q.Query(query, dargs)
+}
+
+// The pass-through methods of the optional interfaces.
+
+func (c *conn) checkNamedValue(nv *sqldriver.NamedValue) error { return c.checker.CheckNamedValue(nv) }
+
+func (c *conn) ping(ctx context.Context) error {
+	if c.poisoned != nil {
+		return sqldriver.ErrBadConn
+	}
+	return c.pinger.Ping(ctx)
+}
+
+func (c *conn) resetSession(ctx context.Context) error {
+	c.dropSkip(ctx)
+	if c.poisoned != nil {
+		return sqldriver.ErrBadConn
+	}
+	return c.resetter.ResetSession(ctx)
+}
+
+func (c *conn) isValid() bool {
+	return c.poisoned == nil && c.validator.IsValid()
+}

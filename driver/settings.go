@@ -1,0 +1,158 @@
+package driver
+
+import (
+	"strings"
+
+	sqldriver "database/sql/driver"
+
+	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/sqlnorm"
+)
+
+// Session settings the lexer depends on, per dialect (lower case).
+var (
+	pgGuarded    = []string{"standard_conforming_strings", "client_encoding", "names"}
+	mysqlGuarded = []string{"sql_mode", "names", "charset", "character", "character_set_client", "character_set_connection", "ansi_quotes", "no_backslash_escapes"}
+)
+
+// checkStatement applies the wrapper's own checks to a statement the Gate
+// allowed: dialect and session settings. It returns a denial or nil.
+func (c *config) checkStatement(d *approval.Decision, args []sqldriver.NamedValue) error {
+	st := d.Statement
+	if c.dialect != "" {
+		if st == nil {
+			return refusal("driver.dialect", "the Gate returned no statement facts to check the dialect against", ErrDialectMismatch)
+		}
+		if st.Dialect != c.dialect {
+			return refusal("driver.dialect", "statement normalised as "+string(st.Dialect)+", driver speaks "+string(c.dialect), ErrDialectMismatch)
+		}
+	}
+	if c.allowSettingChanges {
+		return nil
+	}
+	if st == nil {
+		return refusal("driver.session-settings", "the Gate returned no statement facts to check for session setting changes", ErrSessionSetting)
+	}
+	if name := changesSetting(st, args); name != "" {
+		return refusal("driver.session-settings", "statement may change session setting "+name+" (see AllowSessionSettingChanges)", ErrSessionSetting)
+	}
+	return nil
+}
+
+// changesSetting returns the guarded setting st may change, or "".
+func changesSetting(st *sqlnorm.Statement, args []sqldriver.NamedValue) string {
+	guarded := pgGuarded
+	if st.Dialect == sqlnorm.MySQL {
+		guarded = mysqlGuarded
+	}
+	if st.Dialect == sqlnorm.SQLite {
+		return "" // no session setting changes how SQLite lexes
+	}
+	cmd := strings.ToUpper(st.Command)
+	switch cmd {
+	case "SET", "RESET", "DISCARD":
+		var found string
+		eachWord(st.Text, func(w string) bool {
+			if (cmd == "RESET" || cmd == "DISCARD") && strings.EqualFold(w, "all") {
+				found = "ALL"
+				return false
+			}
+			for _, g := range guarded {
+				if strings.EqualFold(w, g) {
+					found = g
+					return false
+				}
+			}
+			return true
+		})
+		if found == "" && cmd == "RESET" {
+			// RESET with no recognisable name: fail closed.
+			hasName := false
+			eachWord(st.Text, func(w string) bool {
+				if !strings.EqualFold(w, "reset") {
+					hasName = true
+				}
+				return !hasName
+			})
+			if !hasName {
+				return "ALL"
+			}
+		}
+		return found
+	}
+	if st.Dialect == sqlnorm.Postgres && (callsSetConfig(st) || writesPgSettings(st)) {
+		for _, lit := range st.Literals {
+			if g := mentions(lit, guarded); g != "" {
+				return g
+			}
+		}
+		for _, a := range args {
+			var s string
+			switch v := a.Value.(type) {
+			case string:
+				s = v
+			case []byte:
+				s = string(v)
+			default:
+				continue
+			}
+			if g := mentions(s, guarded); g != "" {
+				return g
+			}
+		}
+	}
+	return ""
+}
+
+func callsSetConfig(st *sqlnorm.Statement) bool {
+	for _, f := range st.Functions {
+		if strings.EqualFold(f, "set_config") || strings.EqualFold(f, "pg_catalog.set_config") {
+			return true
+		}
+	}
+	return false
+}
+
+func writesPgSettings(st *sqlnorm.Statement) bool {
+	if st.ReadOnly {
+		return false
+	}
+	for _, t := range st.Tables {
+		if strings.EqualFold(t, "pg_settings") || strings.EqualFold(t, "pg_catalog.pg_settings") {
+			return true
+		}
+	}
+	return false
+}
+
+func mentions(s string, guarded []string) string {
+	ls := strings.ToLower(s)
+	for _, g := range guarded {
+		if g == "names" || g == "charset" || g == "character" {
+			continue // SET syntax words, not setting names
+		}
+		if strings.Contains(ls, g) {
+			return g
+		}
+	}
+	return ""
+}
+
+// eachWord calls f for each run of identifier characters in s until f
+// returns false.
+func eachWord(s string, f func(string) bool) {
+	start := -1
+	for i := 0; i <= len(s); i++ {
+		isWord := i < len(s) && (s[i] == '_' || s[i] == '$' || s[i] >= '0' && s[i] <= '9' ||
+			s[i] >= 'a' && s[i] <= 'z' || s[i] >= 'A' && s[i] <= 'Z' || s[i] >= 0x80)
+		switch {
+		case isWord && start < 0:
+			start = i
+		case !isWord && start >= 0:
+			if !f(s[start:i]) {
+				return
+			}
+			start = -1
+		}
+	}
+}
