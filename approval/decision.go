@@ -75,7 +75,13 @@ type Decision struct {
 	RequestID     string // pending request id for Review
 	DryRun        bool   // would have been denied; allowed because of dry-run/learn
 	Statement     *sqlnorm.Statement
+	Phase         Phase // the phase of the request decided
 	Err           error
+
+	// For Finish's audit record.
+	key    *Key
+	args   []Arg
+	record string // audit decision name when allowed: allow, dry-run-deny, learn
 }
 
 // Allowed reports whether the call may proceed.

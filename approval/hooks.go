@@ -71,3 +71,19 @@ type Record struct {
 type Auditor interface {
 	Record(r *Record) error
 }
+
+// Learner is an optional interface of an [Approvals] value (or set with
+// WithLearner): in learn mode the Gate hands it each call that no rule or
+// grant allowed, and it records the (fingerprint, role) pair as a proposed
+// grant, deduplicating pairs it has seen. An error is audited; the call
+// still proceeds (learn mode enforces nothing).
+type Learner interface {
+	Learn(ctx context.Context, c *Call) error
+}
+
+// AuditHealth is an optional interface of an [Auditor]: while Health
+// returns an error (for example a full buffer under a fail-closed overflow
+// policy), the Gate denies every call with that error as the cause.
+type AuditHealth interface {
+	Health() error
+}

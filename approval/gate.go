@@ -1,0 +1,354 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/approvedsql/approvedsql/cel"
+	"github.com/approvedsql/approvedsql/sqlnorm"
+)
+
+// Gate decides whether calls may proceed. Create it with [NewGate]; it is
+// safe for concurrent use and takes no global lock on the decision path.
+type Gate struct {
+	policy atomic.Pointer[Policy]
+
+	clock         Clock
+	approvals     Approvals
+	learner       Learner
+	usage         Usage
+	auditor       Auditor
+	auditHealth   AuditHealth
+	verifier      Verifier
+	verifierEpoch VerifierEpoch
+	skew          time.Duration
+	stmts         *sqlnorm.Cache
+	tokens        *tokenCache
+	hint          func(requestID string) string
+
+	states sync.Pool // *evalState
+}
+
+// evalState is the per-call scratch space, pooled so a decision does not
+// allocate.
+type evalState struct {
+	in    cel.Input
+	call  Call
+	req   Request
+	args  []any
+	named map[string]any
+}
+
+// NewGate returns a Gate enforcing policy (required).
+func NewGate(policy *Policy, opts ...Option) (*Gate, error) {
+	if policy == nil {
+		return nil, ErrNoPolicy
+	}
+	g := &Gate{
+		clock: ClockFunc(time.Now),
+		skew:  DefaultSkew,
+		hint:  defaultHint,
+	}
+	for _, o := range opts {
+		if o == nil {
+			return nil, errors.New("approval: nil Option")
+		}
+		if err := o(g); err != nil {
+			return nil, err
+		}
+	}
+	if g.usage == nil {
+		g.usage = NewMemoryUsage(0)
+	}
+	if g.stmts == nil {
+		g.stmts = sqlnorm.NewCache(DefaultStatementCacheEntries, DefaultStatementCacheBytes)
+	}
+	if g.tokens == nil {
+		g.tokens = newTokenCache(DefaultTokenCacheSize)
+	}
+	g.states.New = func() any { return new(evalState) }
+	g.policy.Store(policy)
+	return g, nil
+}
+
+func defaultHint(id string) string { return "approve with: approvalctl approve " + id }
+
+// SetPolicy atomically replaces the policy. Calls in flight finish on the
+// policy they started with. A nil policy is ignored.
+func (g *Gate) SetPolicy(p *Policy) {
+	if p != nil {
+		g.policy.Store(p)
+	}
+}
+
+// Policy returns the policy in force.
+func (g *Gate) Policy() *Policy { return g.policy.Load() }
+
+// ReloadFile loads the policy file at path and puts it in force. When it
+// fails to load, the policy in force stays and the error says why (a
+// [PolicyErrors] for a policy with errors).
+func (g *Gate) ReloadFile(path string) error {
+	p, err := LoadPolicy(path)
+	if err != nil {
+		return err
+	}
+	g.SetPolicy(p)
+	return nil
+}
+
+// Decide decides one call. See the package documentation for the order of
+// checks and the semantics. A Decision that is not Allowed carries a
+// *DeniedError in Err. Denials and reviews are audited here; allowed calls
+// are audited by [Gate.Finish] once the driver returns.
+func (g *Gate) Decide(ctx context.Context, req Request) Decision {
+	start := g.clock.Now()
+	p := g.policy.Load()
+	d := Decision{Effect: Deny, Phase: req.Phase, PolicyVersion: p.version}
+	st := g.states.Get().(*evalState)
+	st.req = req
+	g.decide(ctx, p, &d, st, start)
+	d.Elapsed = g.clock.Now().Sub(start)
+	if d.Effect != Allow {
+		g.audit(ctx, &d, d.Effect.String(), nil)
+	}
+	g.release(st)
+	return d
+}
+
+func (g *Gate) release(st *evalState) {
+	st.req = Request{}
+	st.call = Call{}
+	clear(st.args)
+	st.args = st.args[:0]
+	clear(st.named)
+	st.in = cel.Input{Args: st.in.Args[:0]}
+	g.states.Put(st)
+}
+
+// decide fills d; st.req holds the request.
+func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState, now time.Time) {
+	req := &st.req
+	lim := &p.limits
+
+	if g.auditHealth != nil {
+		if err := g.auditHealth.Health(); err != nil {
+			g.deny(d, "", "audit trail unavailable", err)
+			return
+		}
+	}
+
+	// The statement.
+	stmt := req.Statement
+	if stmt == nil {
+		if len(req.SQL) > lim.MaxSQLBytes {
+			g.deny(d, "", "", capError("max_sql_bytes", len(req.SQL), lim.MaxSQLBytes))
+			return
+		}
+		var err error
+		stmt, err = g.stmts.Normalize(p.opts, req.SQL)
+		if err != nil {
+			g.deny(d, "", "statement rejected by the lexer", err)
+			return
+		}
+	} else if stmt.Dialect != p.dialect {
+		g.deny(d, "", "statement normalised for dialect "+string(stmt.Dialect)+", policy is "+string(p.dialect), nil)
+		return
+	}
+	d.Statement = stmt
+	d.Fingerprint = stmt.Fingerprint
+
+	// The key.
+	key, err := g.key(ctx, now)
+	if key != nil {
+		d.KeyID = key.ID
+		d.key = key
+	}
+	if err != nil {
+		g.deny(d, "", "", err)
+		return
+	}
+	if key == nil && !p.anonymous {
+		g.deny(d, "", "no provisioning key in the context and the policy does not allow anonymous calls", ErrNoKey)
+		return
+	}
+
+	// The rule input.
+	in := &st.in
+	in.Query = stmt
+	in.ArgsKnown = req.Phase == Execute
+	in.Now = now
+	in.Tx = cel.TxVars{Active: req.Tx.Active, ReadOnly: req.Tx.ReadOnly}
+	st.args = st.args[:0]
+	for i := range req.Args {
+		a := &req.Args[i]
+		st.args = append(st.args, a.Value)
+		if a.Name != "" {
+			if st.named == nil {
+				st.named = make(map[string]any)
+			}
+			st.named[a.Name] = a.Value
+		}
+	}
+	in.Args = st.args
+	if len(st.named) > 0 {
+		in.NamedArgs = st.named
+	} else {
+		in.NamedArgs = nil
+	}
+	if key != nil {
+		in.Key = cel.KeyVars{Present: true, ID: key.ID, Subject: key.Subject, Role: key.Role, Scopes: key.Scopes,
+			Labels: key.Labels, Session: key.Session, IssuedAt: key.IssuedAt, ExpiresAt: key.ExpiresAt}
+	} else {
+		in.Key = cel.KeyVars{}
+	}
+	src := sourcePtrFromContext(ctx)
+	if src != nil {
+		in.Source = cel.SourceVars{App: src.App, Service: src.Service, Address: src.Address, Route: src.Route, Labels: src.Labels}
+		st.call.Source = *src
+	} else {
+		in.Source = cel.SourceVars{}
+	}
+	if err := p.env.Check(in); err != nil {
+		g.deny(d, "", "", limitError(err))
+		return
+	}
+	if req.Phase == Execute {
+		in.Usage = g.usage.Observe(d.KeyID, stmt.Fingerprint, now)
+	} else {
+		in.Usage = cel.UsageVars{}
+	}
+	st.call.Input = in
+	st.call.Key = key
+	st.call.Args = req.Args
+	st.call.Request = req
+	d.args = req.Args
+
+	rs := p.rulesFor(stmt.Command)
+	if req.Phase == Prepare {
+		g.prepare(p, rs, d, in)
+		return
+	}
+	g.evaluate(ctx, p, rs, d, st)
+	if g.auditor != nil && len(rs.dryRun) > 0 {
+		g.dryRunRules(ctx, rs.dryRun, d, in)
+	}
+}
+
+// key returns the call's key: a verified token when the context carries
+// one (it takes precedence), else the struct set by WithKey; nil when
+// neither. The key is checked for validity at now and for revocation.
+func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
+	var key *Key
+	if tok, ok := TokenFromContext(ctx); ok {
+		if g.verifier == nil {
+			return nil, &TokenError{Hash: TokenHash(tok), Err: ErrUnknownKeyID, Reason: "no verifier configured"}
+		}
+		var epoch uint64
+		if g.verifierEpoch != nil {
+			epoch = g.verifierEpoch.Epoch()
+		}
+		key = g.tokens.get(tok, epoch)
+		if key == nil {
+			k, err := g.verifier.Verify(ctx, tok)
+			if err != nil {
+				var te *TokenError
+				if !errors.As(err, &te) {
+					// Keep the verifier's classification, never its text:
+					// it might quote the token.
+					err = &TokenError{Hash: TokenHash(tok), Err: classifyVerifierError(err), Reason: "rejected by the verifier"}
+				}
+				return nil, err
+			}
+			key = &k
+			g.tokens.put(tok, key, epoch, now)
+		}
+	} else {
+		key = keyPtrFromContext(ctx)
+		if key == nil {
+			return nil, nil
+		}
+	}
+	if err := key.ValidAt(now, g.skew); err != nil {
+		return key, &keyError{err: err, key: key, now: now}
+	}
+	if g.approvals != nil && key.ID != "" {
+		revoked, err := g.approvals.KeyRevoked(key.ID)
+		if err != nil {
+			return key, storeError("checking key revocation", err)
+		}
+		if revoked {
+			return key, ErrKeyRevoked
+		}
+	}
+	return key, nil
+}
+
+func classifyVerifierError(err error) error {
+	for _, s := range []error{ErrKeyExpired, ErrKeyNotYetValid, ErrKeyRevoked, ErrUnknownKeyID, ErrBadSignature, ErrMalformedToken, ErrStoreDown} {
+		if errors.Is(err, s) {
+			return s
+		}
+	}
+	return ErrMalformedToken
+}
+
+// keyError explains a key refused for its validity window.
+type keyError struct {
+	err error
+	key *Key
+	now time.Time
+}
+
+func (e *keyError) Error() string {
+	switch {
+	case e.key.ExpiresAt.IsZero():
+		return e.err.Error() + ": key " + e.key.ID + " has no expiry (every key must expire)"
+	case e.err == ErrKeyExpired:
+		return e.err.Error() + ": key " + e.key.ID + " expired at " + e.key.ExpiresAt.UTC().Format(time.RFC3339)
+	default:
+		return e.err.Error() + ": key " + e.key.ID + " valid from " + e.key.NotBefore.UTC().Format(time.RFC3339)
+	}
+}
+
+func (e *keyError) Unwrap() error { return e.err }
+
+func storeError(what string, err error) error {
+	if errors.Is(err, ErrStoreDown) {
+		return fmt.Errorf("%s: %w", what, err)
+	}
+	return fmt.Errorf("%w: %s: %w", ErrStoreDown, what, err)
+}
+
+// limitError marks an input over a size cap with ErrInputTooLarge; an
+// argument of a type rules cannot read stays as cel reported it.
+func limitError(err error) error {
+	var le *cel.LimitError
+	if errors.As(err, &le) && le.Cap != cel.CapArgType {
+		return fmt.Errorf("%w: %s: %s over %d (%d)", ErrInputTooLarge, le.Cap, le.Field, le.Limit, le.Got)
+	}
+	return err
+}
+
+func capError(name string, got, limit int) error {
+	return fmt.Errorf("%w: %s (%d > %d)", ErrInputTooLarge, name, got, limit)
+}
+
+// deny fills d as a denial.
+func (g *Gate) deny(d *Decision, rule, reason string, cause error) {
+	if reason == "" && cause != nil {
+		reason = cause.Error()
+	}
+	d.Effect = Deny
+	d.Rule = rule
+	d.Reason = reason
+	d.Err = &DeniedError{Effect: Deny, Rule: rule, Reason: reason, Fingerprint: d.Fingerprint, KeyID: d.KeyID, Cause: cause}
+}
+
+func sourcePtrFromContext(ctx context.Context) *Source {
+	s, _ := ctx.Value(sourceCtx{}).(*Source)
+	return s
+}

@@ -1,0 +1,235 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/approvedsql/approvedsql/cel"
+)
+
+// evalError is a rule whose evaluation failed.
+type evalError struct {
+	rule string
+	err  error
+}
+
+func (e *evalError) Error() string {
+	return fmt.Sprintf("%v: rule %q: %v", ErrEvaluation, e.rule, e.err)
+}
+
+// Unwrap returns ErrEvaluation and the evaluation error.
+func (e *evalError) Unwrap() []error { return []error{ErrEvaluation, e.err} }
+
+// outcome is the policy's answer before the mode applies.
+type outcome struct {
+	effect  Effect
+	rule    string
+	reason  string
+	cause   error
+	grantID string
+	ruleHit bool // a deny rule (or an evaluation error) decided
+}
+
+// evaluate applies the rules at execution: deny rules, allow rules,
+// grants, review rules, default; then the policy mode.
+func (g *Gate) evaluate(ctx context.Context, p *Policy, rs *ruleSet, d *Decision, st *evalState) {
+	o := g.outcome(ctx, p, rs, d, st)
+	if o.effect == Allow {
+		d.Effect, d.Rule, d.Reason, d.Err = Allow, o.rule, o.reason, nil
+		d.record = "allow"
+		return
+	}
+	if p.mode != Enforce {
+		d.Effect, d.Rule, d.DryRun, d.Err = Allow, o.rule, true, nil
+		d.Reason = "would " + o.effect.String() + ": " + o.reason
+		d.record = "dry-run-deny"
+		if p.mode == Learn && !o.ruleHit && o.cause == nil {
+			d.record = "learn"
+			if g.learner != nil {
+				if err := g.learner.Learn(ctx, &st.call); err != nil {
+					d.Reason += " (learn failed: " + err.Error() + ")"
+				}
+			}
+		}
+		return
+	}
+	switch {
+	case o.effect == Review && o.cause == nil && g.approvals != nil:
+		id, err := g.approvals.Pending(ctx, &st.call)
+		if err != nil {
+			g.deny(d, o.rule, "review needed but the request could not be recorded", storeError("recording pending request", err))
+			return
+		}
+		d.Effect, d.Rule, d.Reason, d.RequestID = Review, o.rule, o.reason, id
+		d.Err = &DeniedError{Effect: Review, Rule: o.rule, Reason: o.reason, Fingerprint: d.Fingerprint,
+			KeyID: d.KeyID, RequestID: id, Hint: g.hint(id)}
+	case o.effect == Review && o.cause == nil:
+		g.deny(d, o.rule, o.reason+" (no approvals configured: review cannot be requested)", ErrReviewRequired)
+	default:
+		g.deny(d, o.rule, o.reason, o.cause)
+	}
+}
+
+func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision, st *evalState) outcome {
+	in := &st.in
+	for _, r := range rs.deny {
+		ok, err := r.prog.Eval(in)
+		if err != nil {
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+		}
+		if ok {
+			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true}
+		}
+	}
+	for _, r := range rs.allow {
+		ok, err := r.prog.Eval(in)
+		if err != nil {
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+		}
+		if ok {
+			return outcome{effect: Allow, rule: r.Name, reason: r.reason}
+		}
+	}
+	if g.approvals != nil {
+		id, err := g.approvals.Grant(ctx, &st.call)
+		if err != nil {
+			return outcome{effect: Deny, reason: "grants unavailable", cause: storeError("looking up grants", err), ruleHit: true}
+		}
+		if id != "" {
+			return outcome{effect: Allow, rule: "grant:" + id, reason: "granted by " + id, grantID: id}
+		}
+	}
+	for _, r := range rs.review {
+		ok, err := r.prog.Eval(in)
+		if err != nil {
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+		}
+		if ok {
+			return outcome{effect: Review, rule: r.Name, reason: r.reason}
+		}
+	}
+	if p.def == Review {
+		return outcome{effect: Review, rule: "default", reason: "no rule allows it; the default is review"}
+	}
+	return outcome{effect: Deny, rule: "default", reason: "no rule allows it; the default is deny"}
+}
+
+// prepare decides at prepare time, arguments unknown. It refuses only
+// what is denied whatever the arguments: a deny rule known to match, or —
+// with no Approvals configured (so no grant can apply) — every allow rule
+// known not to match. Dry-run and learn policies refuse nothing here.
+func (g *Gate) prepare(p *Policy, rs *ruleSet, d *Decision, in *cel.Input) {
+	allow := func() {
+		d.Effect, d.Rule, d.Reason, d.Err = Allow, "", "prepare: the execution will be decided with its arguments", nil
+		d.record = "allow"
+	}
+	if p.mode != Enforce {
+		allow()
+		return
+	}
+	for _, r := range rs.deny {
+		matched, known, err := r.prog.Partial(in)
+		if err == nil && known && matched {
+			g.deny(d, r.Name, r.reason, nil)
+			return
+		}
+	}
+	if g.approvals != nil {
+		allow()
+		return
+	}
+	for _, r := range rs.allow {
+		matched, known, err := r.prog.Partial(in)
+		if err != nil || !known || matched {
+			allow()
+			return
+		}
+	}
+	g.deny(d, "default", "no rule can allow it whatever its arguments", nil)
+}
+
+// dryRunRules evaluates the rules marked `mode: dry-run` and audits each
+// that would have changed the decision. They never affect it.
+func (g *Gate) dryRunRules(ctx context.Context, rules []*Rule, d *Decision, in *cel.Input) {
+	for _, r := range rules {
+		ok, err := r.prog.Eval(in)
+		var reason string
+		switch {
+		case err != nil:
+			reason = "rule in dry-run: evaluation failed: " + err.Error()
+		case ok && r.Effect != d.Effect:
+			reason = "rule in dry-run: would " + r.Effect.String()
+		default:
+			continue
+		}
+		rec := g.newRecord(ctx, d, "dry-run-"+r.Effect.String())
+		rec.Rule, rec.Reason = r.Name, reason
+		_ = g.auditor.Record(rec) // the decision is unchanged whatever happens here
+	}
+}
+
+// audit records a decision. Errors of the auditor on a denial change
+// nothing (the call is refused anyway).
+func (g *Gate) audit(ctx context.Context, d *Decision, decision string, res *Result) error {
+	if g.auditor == nil {
+		return nil
+	}
+	rec := g.newRecord(ctx, d, decision)
+	if res != nil {
+		rec.RowsAffected = res.RowsAffected
+		rec.ErrorClass = errorClass(res.Err)
+	}
+	return g.auditor.Record(rec)
+}
+
+func (g *Gate) newRecord(ctx context.Context, d *Decision, decision string) *Record {
+	rec := &Record{
+		Time:          g.clock.Now(),
+		Decision:      decision,
+		Rule:          d.Rule,
+		Reason:        d.Reason,
+		Fingerprint:   d.Fingerprint,
+		KeyID:         d.KeyID,
+		PolicyVersion: d.PolicyVersion,
+		Latency:       d.Elapsed,
+		RowsAffected:  -1,
+	}
+	if d.Statement != nil {
+		rec.Text = d.Statement.Text
+	}
+	if d.key != nil {
+		rec.Role, rec.Session = d.key.Role, d.key.Session
+	}
+	if src := sourcePtrFromContext(ctx); src != nil {
+		rec.Source = *src
+	}
+	rec.Args = SummarizeArgs(d.args, nil)
+	return rec
+}
+
+func errorClass(err error) string {
+	switch {
+	case err == nil:
+		return ""
+	case errors.Is(err, context.Canceled):
+		return "canceled"
+	case errors.Is(err, context.DeadlineExceeded):
+		return "timeout"
+	default:
+		return "error"
+	}
+}
+
+// Finish reports the result of an allowed call and emits its audit record
+// (decision "allow", "dry-run-deny" or "learn"). Decisions that were not
+// allowed were audited by Decide and are ignored here, as are allowed
+// prepare decisions (the execution is decided and audited on its own).
+// An auditor's error cannot undo the call; an Auditor that must stop
+// further calls reports it through [AuditHealth].
+func (g *Gate) Finish(ctx context.Context, d *Decision, res Result) {
+	if d == nil || d.Effect != Allow || d.Phase == Prepare {
+		return
+	}
+	_ = g.audit(ctx, d, d.record, &res)
+}
