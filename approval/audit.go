@@ -1,0 +1,357 @@
+package approval
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Sink receives batches of audit records, already chained (Prev and Hash
+// set), in order. Write must write all of the batch or none of it: a batch
+// that failed is written again. Sinks that hold resources implement
+// io.Closer; the AuditTrail closes them.
+type Sink interface {
+	Write(ctx context.Context, batch []Record) error
+}
+
+// SinkFunc adapts a function to Sink.
+type SinkFunc func(ctx context.Context, batch []Record) error
+
+// Write calls f.
+func (f SinkFunc) Write(ctx context.Context, batch []Record) error { return f(ctx, batch) }
+
+// ChainResumer is an optional interface of a Sink that holds earlier
+// records (a file): LastHash returns the hash of the last record written,
+// so a new AuditTrail continues the chain instead of starting a new one.
+type ChainResumer interface {
+	LastHash() (string, error)
+}
+
+// Overflow says what Record does when the buffer is full.
+type Overflow uint8
+
+const (
+	// OverflowFailClosed: Record returns ErrAuditOverflow and the Gate
+	// denies the call (the default: nothing waits, nothing is lost).
+	OverflowFailClosed Overflow = iota
+	// OverflowBlock: Record waits for room.
+	OverflowBlock
+)
+
+// String names the policy ("fail-closed", "block").
+func (o Overflow) String() string {
+	if o == OverflowBlock {
+		return "block"
+	}
+	return "fail-closed"
+}
+
+// ParseOverflow parses "fail-closed" or "block".
+func ParseOverflow(s string) (Overflow, error) {
+	switch s {
+	case "fail-closed", "":
+		return OverflowFailClosed, nil
+	case "block":
+		return OverflowBlock, nil
+	}
+	return 0, fmt.Errorf("approval: unknown audit overflow policy %q (want block or fail-closed)", s)
+}
+
+// ErrAuditClosed is returned by Record after Close.
+var ErrAuditClosed = errors.New("approval: audit trail closed")
+
+// AuditSinkError reports a sink write that failed; the batch is retried.
+// errors.Is(err, ErrAuditSink) holds.
+type AuditSinkError struct {
+	Records int // records in the failed batch
+	Err     error
+}
+
+// ErrAuditSink is matched by *AuditSinkError.
+var ErrAuditSink = errors.New("approval: audit sink failed")
+
+func (e *AuditSinkError) Error() string {
+	return fmt.Sprintf("approval: audit sink failed writing %d record(s): %v", e.Records, e.Err)
+}
+
+// Is matches ErrAuditSink.
+func (e *AuditSinkError) Is(target error) bool { return target == ErrAuditSink }
+
+// Unwrap returns the sink's error.
+func (e *AuditSinkError) Unwrap() error { return e.Err }
+
+// AuditTrail is the buffered [Auditor]: Record puts a copy of the record in
+// a bounded buffer, and one background writer chains the records (each
+// carries the hash of the one before: see [VerifyAuditLog]) and writes
+// them to the sink in batches, retrying a failed batch until it is written.
+// When the buffer is full, the overflow policy applies. Health reports a
+// failing sink or a full buffer, so the Gate can deny while nothing can be
+// recorded. Close flushes. Safe for concurrent use.
+type AuditTrail struct {
+	sink     Sink
+	overflow Overflow
+	batch    int
+	retryMin time.Duration
+	retryMax time.Duration
+	closeTO  time.Duration
+	onError  func(error)
+	prev     string
+
+	ch     chan Record
+	mu     sync.RWMutex // Record holds R while sending; Close holds W
+	closed bool
+	done   chan struct{}
+	quit   chan struct{} // closed when Close gives up retrying
+
+	written  atomic.Uint64
+	sinkErr  atomic.Pointer[healthErr]
+	full     atomic.Bool
+	closeErr error
+}
+
+var _ Auditor = (*AuditTrail)(nil)
+
+// AuditOption configures an AuditTrail; an invalid option is a
+// NewAuditTrail error.
+type AuditOption func(*AuditTrail) error
+
+// WithAuditBuffer sets the buffer size in records (default 4096).
+func WithAuditBuffer(n int) AuditOption {
+	return func(a *AuditTrail) error {
+		if n <= 0 {
+			return fmt.Errorf("approval: WithAuditBuffer: %d is not positive", n)
+		}
+		a.ch = make(chan Record, n)
+		return nil
+	}
+}
+
+// WithOverflow sets the overflow policy (default OverflowFailClosed).
+func WithOverflow(o Overflow) AuditOption {
+	return func(a *AuditTrail) error {
+		if o > OverflowBlock {
+			return fmt.Errorf("approval: WithOverflow: unknown policy %d", o)
+		}
+		a.overflow = o
+		return nil
+	}
+}
+
+// WithAuditBatch sets the largest batch handed to the sink (default 256).
+func WithAuditBatch(n int) AuditOption {
+	return func(a *AuditTrail) error {
+		if n <= 0 {
+			return fmt.Errorf("approval: WithAuditBatch: %d is not positive", n)
+		}
+		a.batch = n
+		return nil
+	}
+}
+
+// WithAuditRetry sets the backoff between attempts to write a failed batch
+// (default 50ms doubling to 5s).
+func WithAuditRetry(min, max time.Duration) AuditOption {
+	return func(a *AuditTrail) error {
+		if min <= 0 || max < min {
+			return fmt.Errorf("approval: WithAuditRetry: bad backoff %v..%v", min, max)
+		}
+		a.retryMin, a.retryMax = min, max
+		return nil
+	}
+}
+
+// WithAuditCloseTimeout bounds how long Close keeps retrying a failing
+// sink before it gives up and reports the records not written (default 10s).
+func WithAuditCloseTimeout(d time.Duration) AuditOption {
+	return func(a *AuditTrail) error {
+		if d <= 0 {
+			return fmt.Errorf("approval: WithAuditCloseTimeout: %v is not positive", d)
+		}
+		a.closeTO = d
+		return nil
+	}
+}
+
+// WithAuditErrorHandler is called with each sink error (an
+// *AuditSinkError), from the writer goroutine.
+func WithAuditErrorHandler(f func(error)) AuditOption {
+	return func(a *AuditTrail) error { a.onError = f; return nil }
+}
+
+// WithChainStart sets the hash the first record chains to (default: the
+// sink's LastHash when it is a ChainResumer, else "": a new chain).
+func WithChainStart(prev string) AuditOption {
+	return func(a *AuditTrail) error { a.prev = prev; return nil }
+}
+
+// NewAuditTrail starts a buffered auditor writing to sink.
+func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
+	if sink == nil {
+		return nil, errors.New("approval: NewAuditTrail: nil sink")
+	}
+	a := &AuditTrail{sink: sink, batch: 256, retryMin: 50 * time.Millisecond, retryMax: 5 * time.Second,
+		closeTO: 10 * time.Second, done: make(chan struct{}), quit: make(chan struct{})}
+	if cr, ok := sink.(ChainResumer); ok {
+		h, err := cr.LastHash()
+		if err != nil {
+			return nil, fmt.Errorf("approval: audit sink: reading the last record: %w", err)
+		}
+		a.prev = h
+	}
+	for _, o := range opts {
+		if err := o(a); err != nil {
+			return nil, err
+		}
+	}
+	if a.ch == nil {
+		a.ch = make(chan Record, 4096)
+	}
+	go a.run()
+	return a, nil
+}
+
+// Record queues a copy of r. Under OverflowFailClosed a full buffer returns
+// ErrAuditOverflow at once; under OverflowBlock Record waits for room.
+// After Close it returns ErrAuditClosed. The caller must not change the
+// record's slices and maps afterwards.
+func (a *AuditTrail) Record(r *Record) error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	if a.closed {
+		return ErrAuditClosed
+	}
+	if a.overflow == OverflowBlock {
+		a.ch <- *r
+		return nil
+	}
+	select {
+	case a.ch <- *r:
+		return nil
+	default:
+		a.full.Store(true)
+		return ErrAuditOverflow
+	}
+}
+
+// Health returns nil while records are being written; otherwise the
+// sink's latest error (an *AuditSinkError), ErrAuditOverflow while the
+// buffer is full under OverflowFailClosed, or ErrAuditClosed.
+func (a *AuditTrail) Health() error {
+	if h := a.sinkErr.Load(); h != nil {
+		return h.err
+	}
+	if a.full.Load() {
+		if len(a.ch) < cap(a.ch) {
+			a.full.Store(false)
+		} else {
+			return ErrAuditOverflow
+		}
+	}
+	a.mu.RLock()
+	closed := a.closed
+	a.mu.RUnlock()
+	if closed {
+		return ErrAuditClosed
+	}
+	return nil
+}
+
+// Written returns the number of records written to the sink so far.
+func (a *AuditTrail) Written() uint64 { return a.written.Load() }
+
+// Close stops accepting records, writes everything buffered (retrying a
+// failing sink for up to the close timeout), closes the sink when it is an
+// io.Closer and reports any record that could not be written.
+func (a *AuditTrail) Close() error {
+	a.mu.Lock()
+	if a.closed {
+		a.mu.Unlock()
+		<-a.done
+		return a.closeErr
+	}
+	a.closed = true
+	close(a.ch)
+	a.mu.Unlock()
+	t := time.AfterFunc(a.closeTO, func() { close(a.quit) })
+	<-a.done
+	t.Stop()
+	if c, ok := a.sink.(io.Closer); ok {
+		if err := c.Close(); err != nil && a.closeErr == nil {
+			a.closeErr = fmt.Errorf("approval: closing audit sink: %w", err)
+		}
+	}
+	return a.closeErr
+}
+
+func (a *AuditTrail) run() {
+	defer close(a.done)
+	buf := make([]Record, 0, a.batch)
+	lost := 0
+	for r := range a.ch {
+		buf = append(buf[:0], r)
+	fill:
+		for len(buf) < a.batch {
+			select {
+			case r, ok := <-a.ch:
+				if !ok {
+					break fill
+				}
+				buf = append(buf, r)
+			default:
+				break fill
+			}
+		}
+		for i := range buf {
+			chainRecord(&buf[i], a.prev)
+			a.prev = buf[i].Hash
+		}
+		if !a.write(buf) {
+			lost += len(buf)
+			for range a.ch {
+				lost++
+			}
+			break
+		}
+	}
+	if lost > 0 {
+		a.closeErr = fmt.Errorf("approval: audit trail closed with %d record(s) not written: %w", lost, a.Health())
+	}
+}
+
+// write writes one batch, retrying until it succeeds or Close gives up.
+func (a *AuditTrail) write(batch []Record) bool {
+	backoff := a.retryMin
+	for {
+		ctx, cancel := context.WithCancel(context.Background())
+		go func() { // Close giving up cancels a write in progress
+
+			select {
+			case <-a.quit:
+				cancel()
+			case <-ctx.Done():
+			}
+		}()
+		err := a.sink.Write(ctx, batch)
+		cancel()
+		if err == nil {
+			a.written.Add(uint64(len(batch)))
+			a.sinkErr.Store(nil)
+			return true
+		}
+		serr := &AuditSinkError{Records: len(batch), Err: err}
+		a.sinkErr.Store(&healthErr{serr})
+		if a.onError != nil {
+			a.onError(serr)
+		}
+		select {
+		case <-a.quit:
+			return false
+		case <-time.After(backoff):
+		}
+		backoff = min(backoff*2, a.retryMax)
+	}
+}
