@@ -3,7 +3,6 @@ package cel
 import (
 	"errors"
 	"fmt"
-	"unicode/utf8"
 
 	celgo "cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -165,7 +164,3 @@ func evalError(err error) error {
 	}
 	return &EvalError{Msg: err.Error()}
 }
-
-// columnOf is kept for callers that need to map a byte offset; CEL's
-// columns are already code points.
-var _ = utf8.RuneLen

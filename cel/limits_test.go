@@ -1,0 +1,102 @@
+package cel
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestLimitsCheck(t *testing.T) {
+	l := Limits{MaxArgs: 3, MaxArgLength: 8, MaxTextLength: 60, MaxStringLength: 12, MaxListLength: 2, MaxMapSize: 1}
+	long := strings.Repeat("x", 13)
+	cases := []struct {
+		name       string
+		mutate     func(*Input)
+		cap, field string
+		limit, got int
+	}{
+		{"within", func(*Input) {}, "", "", 0, 0},
+		{"text", func(in *Input) { in.Query.Text = strings.Repeat("s", 61) }, CapTextLength, "query.text", 60, 61},
+		{"fingerprint", func(in *Input) { in.Query.Fingerprint = long }, CapStringLength, "query.fingerprint", 12, 13},
+		{"command", func(in *Input) { in.Query.Command = long }, CapStringLength, "query.command", 12, 13},
+		{"key.role", func(in *Input) { in.Key.Role = long }, CapStringLength, "key.role", 12, 13},
+		{"source.address", func(in *Input) { in.Source.Address = long }, CapStringLength, "source.address", 12, 13},
+		{"tables count", func(in *Input) { in.Query.Tables = []string{"a", "b", "c"} }, CapListLength, "query.tables", 2, 3},
+		{"table name", func(in *Input) { in.Query.Tables = []string{long} }, CapStringLength, "query.tables", 12, 13},
+		{"literal", func(in *Input) { in.Query.Literals = []string{strings.Repeat("l", 61)} }, CapTextLength, "query.literals", 60, 61},
+		{"scopes", func(in *Input) { in.Key.Scopes = []string{"a", "b", "c"} }, CapListLength, "key.scopes", 2, 3},
+		{"key labels", func(in *Input) { in.Key.Labels = map[string]string{"a": "1", "b": "2"} }, CapMapSize, "key.labels", 1, 2},
+		{"label value", func(in *Input) { in.Source.Labels = map[string]string{"a": long} }, CapStringLength, "source.labels", 12, 13},
+		{"args count", func(in *Input) { in.Args = []any{1, 2}; in.NamedArgs = map[string]any{"a": 1, "b": 2} }, CapArgs, "args", 3, 4},
+		{"string arg", func(in *Input) { in.Args = []any{"123456789"} }, CapArgLength, "args[0]", 8, 9},
+		{"bytes arg", func(in *Input) { in.Args = []any{int64(1), []byte("123456789")} }, CapArgLength, "args[1]", 8, 9},
+		{"named arg", func(in *Input) { in.Args = nil; in.NamedArgs = map[string]any{"n": "123456789"} }, CapArgLength, "named_args.n", 8, 9},
+		{"named arg name", func(in *Input) { in.Args = nil; in.NamedArgs = map[string]any{long: 1} }, CapStringLength, "named_args", 12, 13},
+		{"list arg", func(in *Input) { in.Args = []any{[]int64{1, 2, 3}} }, CapListLength, "args[0]", 2, 3},
+		{"list arg element", func(in *Input) { in.Args = []any{[]string{"123456789"}} }, CapArgLength, "args[0]", 8, 9},
+		{"struct arg", func(in *Input) { in.Args = []any{struct{}{}} }, CapArgType, "args[0]", 0, 0},
+		{"map arg", func(in *Input) { in.Args = []any{map[string]int{}} }, CapArgType, "args[0]", 0, 0},
+		{"nested list arg", func(in *Input) { in.Args = []any{[][]int{{1}}} }, CapArgType, "args[0]", 0, 0},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := smallInput()
+			c.mutate(in)
+			err := l.Check(in)
+			if c.cap == "" {
+				if err != nil {
+					t.Fatalf("Check: %v", err)
+				}
+				return
+			}
+			var le *LimitError
+			if !errors.As(err, &le) || !errors.Is(err, ErrLimit) {
+				t.Fatalf("Check: %v, want a *LimitError", err)
+			}
+			if le.Cap != c.cap || le.Field != c.field || le.Limit != c.limit || le.Got != c.got {
+				t.Errorf("got %+v, want cap %s field %s limit %d got %d", le, c.cap, c.field, c.limit, c.got)
+			}
+			if !strings.Contains(le.Error(), c.field) {
+				t.Errorf("Error() %q does not name %s", le.Error(), c.field)
+			}
+		})
+	}
+	if err := l.Check(nil); err != ErrNoStatement {
+		t.Errorf("Check(nil) = %v", err)
+	}
+}
+
+// smallInput fits the caps of TestLimitsCheck.
+func smallInput() *Input {
+	in := testInput()
+	q := *in.Query
+	q.Text = "UPDATE t SET a = $1"
+	q.Fingerprint = "v1:ab"
+	q.Tables = []string{"public.t"}
+	q.Functions = nil
+	q.Literals = []string{"42"}
+	in.Query = &q
+	in.Args = []any{int64(1), "short"}
+	in.NamedArgs = map[string]any{"id": int64(7)}
+	in.Key.Subject = "alice"
+	in.Source.Address = "10.0.0.1"
+	in.Key.Labels = map[string]string{"team": "pay"}
+	in.Source.Labels = nil
+	return in
+}
+
+func TestDefaultLimitsAcceptTestInput(t *testing.T) {
+	if err := DefaultLimits().Check(testInput()); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLimitsAllArgTypes(t *testing.T) {
+	in := testInput()
+	in.Args = []any{nil, true, 1, int8(1), int16(1), int32(1), int64(1), uint(1), uint8(1), uint16(1), uint32(1), uint64(1),
+		float32(1), 1.0, "s", []byte("b"), time.Now(), []string{"a"}, []int64{1}, [][]byte{[]byte("x")}}
+	if err := DefaultLimits().Check(in); err != nil {
+		t.Fatal(err)
+	}
+}
