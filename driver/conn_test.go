@@ -663,3 +663,28 @@ func TestLegacyInnerConnPrepared(t *testing.T) {
 		t.Errorf("requests %+v", got)
 	}
 }
+
+func TestStmtCheckerFallsBackToConn(t *testing.T) {
+	for _, tc := range []struct {
+		stmtChk bool
+		want    string
+	}{{true, "stmt:9"}, {false, "id:9"}} {
+		t.Run(fmt.Sprintf("stmt checker=%v", tc.stmtChk), func(t *testing.T) {
+			sqlDB, fdb, d := openFake(t, allConn)
+			fdb.stmtChk = tc.stmtChk
+			ctx := keyCtx()
+			st, err := sqlDB.PrepareContext(ctx, "DELETE FROM t WHERE id = $1")
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer st.Close()
+			if _, err := st.ExecContext(ctx, fakeID("9")); err != nil {
+				t.Fatal(err)
+			}
+			got := d.Requests()
+			if len(got) != 2 || len(got[1].Args) != 1 || got[1].Args[0].Value != tc.want {
+				t.Fatalf("requests %+v, want the argument converted to %q", got, tc.want)
+			}
+		})
+	}
+}

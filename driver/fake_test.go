@@ -93,8 +93,10 @@ func (d fakeDriver) Open(name string) (sqldriver.Conn, error) {
 // fakeConnector is a connector over fakeDriver; fakeClosingConnector adds io.Closer.
 type fakeConnector struct{ d fakeDriver }
 
-func (c fakeConnector) Connect(ctx context.Context) (sqldriver.Conn, error) { return c.d.Open("connector") }
-func (c fakeConnector) Driver() sqldriver.Driver                            { return c.d }
+func (c fakeConnector) Connect(ctx context.Context) (sqldriver.Conn, error) {
+	return c.d.Open("connector")
+}
+func (c fakeConnector) Driver() sqldriver.Driver { return c.d }
 
 type fakeClosingConnector struct {
 	fakeConnector
@@ -181,6 +183,9 @@ func (c *fakeConn) queryContext(ctx context.Context, query string, args []sqldri
 func (c *fakeConn) checkNamedValue(nv *sqldriver.NamedValue) error {
 	if id, ok := nv.Value.(fakeID); ok {
 		nv.Value = "id:" + string(id)
+		return nil
+	}
+	if _, ok := nv.Value.(map[string]any); ok { // like pgx's NamedArgs
 		return nil
 	}
 	return sqldriver.ErrSkip
@@ -328,8 +333,8 @@ func (r *fakeRows) Next(dest []sqldriver.Value) error {
 	dest[0] = int64(1)
 	return nil
 }
-func (r *fakeRows) HasNextResultSet() bool                   { return false }
-func (r *fakeRows) NextResultSet() error                     { return io.EOF }
+func (r *fakeRows) HasNextResultSet() bool                  { return false }
+func (r *fakeRows) NextResultSet() error                    { return io.EOF }
 func (r *fakeRows) ColumnTypeDatabaseTypeName(i int) string { return "INT8" }
 
 // decided is one request the recording decider saw.

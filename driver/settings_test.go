@@ -1,0 +1,160 @@
+package driver
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	sqldriver "database/sql/driver"
+
+	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/sqlnorm"
+)
+
+func TestChangesSetting(t *testing.T) {
+	pg := func(cmd, text string) *sqlnorm.Statement {
+		return &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: cmd, Text: text}
+	}
+	cases := []struct {
+		name string
+		st   *sqlnorm.Statement
+		args []sqldriver.NamedValue
+		want string
+	}{
+		{"SET scs", pg("SET", "SET standard_conforming_strings = off"), nil, "standard_conforming_strings"},
+		{"SET SESSION scs", pg("SET", "SET SESSION STANDARD_CONFORMING_STRINGS TO ?"), nil, "standard_conforming_strings"},
+		{"SET LOCAL quoted", pg("SET", `SET LOCAL "standard_conforming_strings" = ?`), nil, "standard_conforming_strings"},
+		{"SET client_encoding", pg("SET", "SET client_encoding = ?"), nil, "client_encoding"},
+		{"SET NAMES", pg("SET", "SET NAMES ?"), nil, "names"},
+		{"RESET ALL", pg("RESET", "RESET ALL"), nil, "ALL"},
+		{"RESET scs", pg("RESET", "RESET standard_conforming_strings"), nil, "standard_conforming_strings"},
+		{"DISCARD ALL", pg("DISCARD", "DISCARD ALL"), nil, "ALL"},
+		{"RESET nothing recognisable", pg("RESET", "RESET"), nil, "ALL"},
+		{"set_config literal", &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SELECT", Text: "SELECT set_config(?, ?, ?)",
+			Functions: []string{"set_config"}, Literals: []string{"'standard_conforming_strings'", "'off'", "false"}}, nil, "standard_conforming_strings"},
+		{"pg_catalog.set_config arg", &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SELECT", Text: "SELECT pg_catalog.set_config($1, $2, ?)",
+			Functions: []string{"pg_catalog.set_config"}}, []sqldriver.NamedValue{{Ordinal: 1, Value: "Client_Encoding"}}, "client_encoding"},
+		{"set_config of an app setting", &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SELECT", Text: "SELECT set_config(?, $1, ?)",
+			Functions: []string{"set_config"}, Literals: []string{"'app.tenant'", "true"}}, []sqldriver.NamedValue{{Ordinal: 1, Value: "42"}}, ""},
+		{"UPDATE pg_settings", &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "UPDATE", Text: "UPDATE pg_settings SET setting = ? WHERE name = ?",
+			Tables: []string{"pg_settings"}, Literals: []string{"'off'", "'standard_conforming_strings'"}}, nil, "standard_conforming_strings"},
+		{"SET search_path", pg("SET", "SET search_path = app"), nil, ""},
+		{"SELECT mentioning the name", pg("SELECT", "SELECT current_setting(?)"), nil, ""},
+		{"MySQL sql_mode", &sqlnorm.Statement{Dialect: sqlnorm.MySQL, Command: "SET", Text: "SET @@SESSION.sql_mode = ?"}, nil, "sql_mode"},
+		{"MySQL SET NAMES", &sqlnorm.Statement{Dialect: sqlnorm.MySQL, Command: "SET", Text: "SET NAMES ?"}, nil, "names"},
+		{"MySQL CHARACTER SET", &sqlnorm.Statement{Dialect: sqlnorm.MySQL, Command: "SET", Text: "SET CHARACTER SET ?"}, nil, "character"},
+		{"SQLite pragma", &sqlnorm.Statement{Dialect: sqlnorm.SQLite, Command: "PRAGMA", Text: "PRAGMA encoding = ?"}, nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			if got := changesSetting(tc.st, tc.args); got != tc.want {
+				t.Errorf("changesSetting = %q, want %q", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestCheckStatement(t *testing.T) {
+	set := &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SET", Text: "SET client_encoding = ?"}
+	sel := &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SELECT", Text: "SELECT ?"}
+	cases := []struct {
+		name  string
+		opts  []Option
+		st    *sqlnorm.Statement
+		cause error // nil: allowed
+	}{
+		{"plain select", nil, sel, nil},
+		{"setting change refused", nil, set, ErrSessionSetting},
+		{"setting change allowed by option", []Option{AllowSessionSettingChanges()}, set, nil},
+		{"no statement facts", nil, nil, ErrSessionSetting},
+		{"dialect matches", []Option{WithDialect(sqlnorm.Postgres)}, sel, nil},
+		{"dialect mismatch", []Option{WithDialect(sqlnorm.SQLite)}, sel, ErrDialectMismatch},
+		{"dialect without facts", []Option{WithDialect(sqlnorm.Postgres), AllowSessionSettingChanges()}, nil, ErrDialectMismatch},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			cfg := newConfig(gateRef{}, tc.opts)
+			if cfg.err != nil {
+				t.Fatal(cfg.err)
+			}
+			err := cfg.checkStatement(&approval.Decision{Effect: approval.Allow, Statement: tc.st}, nil)
+			if tc.cause == nil {
+				if err != nil {
+					t.Fatalf("refused: %v", err)
+				}
+				return
+			}
+			mustDenied(t, err)
+			if !errors.Is(err, tc.cause) {
+				t.Errorf("err %v does not match %v", err, tc.cause)
+			}
+		})
+	}
+}
+
+func TestSettingChangeRefusedThroughDB(t *testing.T) {
+	sqlDB, fdb, d := openFake(t, allConn)
+	d.stmt = func(sql string) *sqlnorm.Statement {
+		return &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Command: "SET", Text: sql}
+	}
+	_, err := sqlDB.ExecContext(keyCtx(), "SET standard_conforming_strings = off")
+	mustDenied(t, err)
+	if !errors.Is(err, ErrSessionSetting) {
+		t.Fatalf("err = %v", err)
+	}
+	if ops := fdb.ops(); len(ops) != 0 {
+		t.Errorf("driver saw %q", ops)
+	}
+	if fin := d.Finishes(); len(fin) != 1 || !errors.Is(fin[0].Err, ErrSessionSetting) {
+		t.Errorf("finishes %+v: the refusal of an allowed call is reported to Finish", fin)
+	}
+}
+
+func TestCallCheckPoisons(t *testing.T) {
+	bad := errors.New("standard_conforming_strings is off")
+	poison := false
+	sqlDB, fdb, _ := openFake(t, allConn, WithCallCheck(func(inner sqldriver.Conn) error {
+		if poison {
+			return bad
+		}
+		return nil
+	}))
+	sqlDB.SetMaxOpenConns(1)
+	ctx := keyCtx()
+	if _, err := sqlDB.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	poison = true
+	if _, err := sqlDB.ExecContext(ctx, "SELECT set_config_elsewhere()"); !errors.Is(err, bad) {
+		t.Fatalf("err = %v, want the call check's error", err)
+	}
+	poison = false
+	// The poisoned connection is discarded; the next call runs on a new one.
+	if _, err := sqlDB.ExecContext(ctx, "SELECT 2"); err != nil {
+		t.Fatal(err)
+	}
+	if fdb.opened != 2 {
+		t.Errorf("opened %d connections, want 2", fdb.opened)
+	}
+}
+
+func TestConnectCheck(t *testing.T) {
+	refuse := errors.New("client_encoding is LATIN1")
+	sqlDB, fdb, d := openFake(t, allConn, WithConnectCheck(func(ctx context.Context, inner sqldriver.Conn) error { return refuse }))
+	_, err := sqlDB.ExecContext(keyCtx(), "SELECT 1")
+	if !errors.Is(err, refuse) {
+		t.Fatalf("err = %v", err)
+	}
+	if len(d.Requests()) != 0 || len(fdb.ops()) != 0 {
+		t.Error("a refused connection was used")
+	}
+	closed := 0
+	for _, c := range fdb.Calls() {
+		if c.Op == "close" {
+			closed++
+		}
+	}
+	if closed == 0 {
+		t.Error("refused connection not closed")
+	}
+}
