@@ -295,14 +295,18 @@ func (l *Ledger) queuePending(p *PendingRequest) {
 // returns an error matching ErrStoreDown when some could not be written
 // (they stay queued).
 func (l *Ledger) Flush(ctx context.Context) error {
+	l.syncMu.Lock()
+	defer l.syncMu.Unlock()
 	l.mu.Lock()
 	out := l.outbox
 	l.outbox = map[string]*PendingRequest{}
 	l.mu.Unlock()
 	var first error
+	var written []*PendingRequest
 	for id, p := range out {
 		err := l.store.PutPending(ctx, p)
 		if err == nil {
+			written = append(written, p)
 			delete(out, id)
 			continue
 		}
@@ -316,6 +320,21 @@ func (l *Ledger) Flush(ctx context.Context) error {
 			l.outbox[id] = MergePending(l.outbox[id], p)
 		}
 		l.mu.Unlock()
+	}
+	if len(written) > 0 { // in the index at once, as the store now has them
+		l.applyLocal(func(s *StoreSnapshot) {
+			byID := make(map[string]int, len(s.Pending))
+			for i, p := range s.Pending {
+				byID[p.ID] = i
+			}
+			for _, w := range written {
+				if i, ok := byID[w.ID]; ok {
+					s.Pending[i] = MergePending(s.Pending[i].Clone(), w)
+				} else {
+					s.Pending = append(s.Pending, w)
+				}
+			}
+		})
 	}
 	return first
 }
