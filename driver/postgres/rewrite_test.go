@@ -1,0 +1,84 @@
+package postgres
+
+import (
+	"context"
+	"errors"
+	"reflect"
+	"testing"
+
+	sqldriver "database/sql/driver"
+
+	"github.com/jackc/pgx/v5"
+)
+
+type otherRewriter struct{}
+
+func (otherRewriter) RewriteQuery(ctx context.Context, conn *pgx.Conn, sql string, args []any) (string, []any, error) {
+	return "DROP TABLE users", nil, nil
+}
+
+func nvs(vals ...any) []sqldriver.NamedValue {
+	out := make([]sqldriver.NamedValue, len(vals))
+	for i, v := range vals {
+		out[i] = sqldriver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
+}
+
+func TestRewrite(t *testing.T) {
+	cases := []struct {
+		name     string
+		query    string
+		args     []sqldriver.NamedValue
+		wantSQL  string
+		wantArgs []any
+		wantOpts int
+		wantErr  bool
+	}{
+		{"no args", "SELECT 1", nil, "SELECT 1", nil, 0, false},
+		{"plain args", "SELECT $1", nvs(int64(1)), "SELECT $1", []any{int64(1)}, 0, false},
+		{"exec mode", "SELECT $1", nvs(pgx.QueryExecModeSimpleProtocol, int64(1)), "SELECT $1", []any{int64(1)}, 1, false},
+		{"result formats", "SELECT $1", nvs(pgx.QueryResultFormats{1}, pgx.QueryExecModeExec, "x"), "SELECT $1", []any{"x"}, 2, false},
+		{"mode later is a user arg", "SELECT $1, $2", nvs(int64(1), pgx.QueryExecModeExec), "SELECT $1, $2", []any{int64(1), pgx.QueryExecModeExec}, 0, false},
+		{"named args", "SELECT * FROM t WHERE a = @a AND b = @b", nvs(pgx.NamedArgs{"a": 1, "b": "x"}),
+			"SELECT * FROM t WHERE a = $1 AND b = $2", []any{1, "x"}, 0, false},
+		{"named args with mode", "SELECT @a", nvs(pgx.QueryExecModeExec, pgx.StrictNamedArgs{"a": 1}), "SELECT $1", []any{1}, 1, false},
+		{"strict named args missing", "SELECT @a, @b", nvs(pgx.StrictNamedArgs{"a": 1}), "", nil, 0, true},
+		{"unknown rewriter", "SELECT 1", nvs(otherRewriter{}), "", nil, 0, true},
+		{"two rewriters", "SELECT @a", nvs(pgx.NamedArgs{"a": 1}, pgx.NamedArgs{"a": 2}), "", nil, 0, true},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			call, err := rewrite(context.Background(), tc.query, tc.args)
+			if tc.wantErr {
+				if err == nil {
+					t.Fatalf("accepted: %+v", call)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if call.Query != tc.wantSQL {
+				t.Errorf("query %q, want %q", call.Query, tc.wantSQL)
+			}
+			var got []any
+			for _, a := range call.Args {
+				got = append(got, a.Value)
+			}
+			if !reflect.DeepEqual(got, tc.wantArgs) {
+				t.Errorf("args %#v, want %#v", got, tc.wantArgs)
+			}
+			if len(call.Options) != tc.wantOpts {
+				t.Errorf("%d options, want %d", len(call.Options), tc.wantOpts)
+			}
+		})
+	}
+}
+
+func TestRewriteErrorNotRetryable(t *testing.T) {
+	_, err := rewrite(context.Background(), "SELECT 1", nvs(otherRewriter{}))
+	if errors.Is(err, sqldriver.ErrBadConn) || errors.Is(err, sqldriver.ErrSkip) {
+		t.Fatal(err)
+	}
+}
