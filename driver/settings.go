@@ -156,3 +156,15 @@ func eachWord(s string, f func(string) bool) {
 		}
 	}
 }
+
+// SettingChange returns the name of the session setting the lexer depends
+// on that st (with args) may change, "ALL" for RESET ALL or DISCARD ALL, or
+// "" when it changes none. It is the check the wrapper applies to every
+// allowed statement unless [AllowSessionSettingChanges] is given; adapters
+// such as driver/sqlmw use it too. A nil st returns "unknown".
+func SettingChange(st *sqlnorm.Statement, args []sqldriver.NamedValue) string {
+	if st == nil {
+		return "unknown"
+	}
+	return changesSetting(st, args)
+}
