@@ -29,6 +29,12 @@ type activation struct {
 	lazy     [numVars]ref.Val // converted lists and maps, this evaluation only
 	set      uint64           // bit i set when lazy[i] holds a value
 	hostPart string           // source.ip when source.address carries a port
+
+	// The list and map wrappers, reused from one evaluation to the next.
+	tables, functions, literals, scopes strList
+	args                                argList
+	keyLabels, sourceLabels             strMap
+	arena                               []string // map values read by this evaluation
 }
 
 var _ interpreter.Activation = (*activation)(nil)
@@ -52,6 +58,15 @@ func (e *Env) release(a *activation) {
 	}
 	a.in = nil
 	a.hostPart = ""
+	a.tables.reset(nil)
+	a.functions.reset(nil)
+	a.literals.reset(nil)
+	a.scopes.reset(nil)
+	a.args.reset(nil)
+	a.keyLabels.reset(nil, nil)
+	a.sourceLabels.reset(nil, nil)
+	clear(a.arena)
+	a.arena = a.arena[:0]
 	a.patterns = nil
 	e.pool.Put(a)
 }
@@ -129,22 +144,29 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	var v ref.Val
 	switch id {
 	case vQueryTables:
-		v = types.NewStringList(types.DefaultTypeAdapter, q.Tables)
+		a.tables.reset(q.Tables)
+		v = &a.tables
 	case vQueryFunctions:
-		v = types.NewStringList(types.DefaultTypeAdapter, q.Functions)
+		a.functions.reset(q.Functions)
+		v = &a.functions
 	case vQueryLiterals:
-		v = types.NewStringList(types.DefaultTypeAdapter, q.Literals)
+		a.literals.reset(q.Literals)
+		v = &a.literals
 	case vKeyScopes:
-		v = types.NewStringList(types.DefaultTypeAdapter, in.Key.Scopes)
+		a.scopes.reset(in.Key.Scopes)
+		v = &a.scopes
 	case vKeyLabels:
-		v = types.NewStringStringMap(types.DefaultTypeAdapter, in.Key.Labels)
+		a.keyLabels.reset(in.Key.Labels, &a.arena)
+		v = &a.keyLabels
 	case vSourceLabels:
-		v = types.NewStringStringMap(types.DefaultTypeAdapter, in.Source.Labels)
+		a.sourceLabels.reset(in.Source.Labels, &a.arena)
+		v = &a.sourceLabels
 	case vArgs:
 		if !in.ArgsKnown {
 			v = types.NewErr(errArgsUnknown)
 		} else {
-			v = types.NewDynamicList(types.DefaultTypeAdapter, in.Args)
+			a.args.reset(in.Args)
+			v = &a.args
 		}
 	case vNamedArgs:
 		if !in.ArgsKnown {

@@ -204,3 +204,7 @@ func BenchmarkLimitsCheck(b *testing.B) {
 		}
 	}
 }
+
+func BenchmarkEvalLabels(b *testing.B) {
+	runEval(b, benchProgram(b, `key.labels.team == "payments"`), benchInput())
+}

@@ -5,6 +5,7 @@ import (
 	"unsafe"
 
 	"cel.dev/cel-go/common/types"
+	"cel.dev/cel-go/common/types/ref"
 )
 
 // Boxing a non-empty string, an int64 of 256 or more, or a time.Time into
@@ -76,4 +77,72 @@ func intVal(p *int64) any {
 // timestampVal returns *p as a types.Timestamp without copying it.
 func timestampVal(p *time.Time) any {
 	return alias(timestampType, unsafe.Pointer(p))
+}
+
+// iface is the runtime layout of a non-empty interface such as ref.Val.
+type iface struct {
+	tab  unsafe.Pointer
+	data unsafe.Pointer
+}
+
+// itabOf returns the method table word of v.
+func itabOf(v ref.Val) unsafe.Pointer { return (*iface)(unsafe.Pointer(&v)).tab }
+
+// The ref.Val method tables of the aliased value types, computed once.
+var (
+	stringItab    = itabOf(types.String(""))
+	intItab       = itabOf(types.Int(0))
+	doubleItab    = itabOf(types.Double(0))
+	bytesItab     = itabOf(types.Bytes(nil))
+	timestampItab = itabOf(types.Timestamp{})
+)
+
+// Layout guards for the types aliased through adaptArg.
+var (
+	_ [unsafe.Sizeof(types.Double(0)) - unsafe.Sizeof(float64(0))]struct{}
+	_ [unsafe.Sizeof(float64(0)) - unsafe.Sizeof(types.Double(0))]struct{}
+	_ [unsafe.Sizeof(types.Bytes(nil)) - unsafe.Sizeof([]byte(nil))]struct{}
+	_ [unsafe.Sizeof([]byte(nil)) - unsafe.Sizeof(types.Bytes(nil))]struct{}
+)
+
+// aliasVal builds a ref.Val with method table tab whose data word is p.
+func aliasVal(tab, p unsafe.Pointer) ref.Val {
+	var v ref.Val
+	i := (*iface)(unsafe.Pointer(&v))
+	i.tab, i.data = tab, p
+	return v
+}
+
+// stringRef returns *p as a types.String ref.Val without copying it.
+func stringRef(p *string) ref.Val {
+	if *p == "" {
+		return types.String("")
+	}
+	return aliasVal(stringItab, unsafe.Pointer(p))
+}
+
+// adaptArg converts one argument (a driver.Value) to a CEL value. The
+// common types reuse the heap object the interface already points to
+// (an interface holding a string points to a string header, which is the
+// layout of types.String, and so on); the others go through cel-go's
+// adapter.
+func adaptArg(v any) ref.Val {
+	data := (*eface)(unsafe.Pointer(&v)).data
+	switch x := v.(type) {
+	case nil:
+		return types.NullValue
+	case bool:
+		return types.Bool(x)
+	case string:
+		return aliasVal(stringItab, data)
+	case int64:
+		return aliasVal(intItab, data)
+	case float64:
+		return aliasVal(doubleItab, data)
+	case []byte:
+		return aliasVal(bytesItab, data)
+	case time.Time:
+		return aliasVal(timestampItab, data)
+	}
+	return types.DefaultTypeAdapter.NativeToValue(v)
 }

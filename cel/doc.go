@@ -85,7 +85,12 @@
 //     `cidr("10.0.0.0/8").containsIP(source.ip)`, ip(...).isLoopback(), ...
 //     (ip() refuses malformed addresses, IPv4-mapped IPv6 and zones: the
 //     rule fails and the call is denied);
+//   - two-variable comprehensions (ext.TwoVarComprehensions):
+//     `key.labels.exists(k, v, k.startsWith("env") && v == "prod")`;
 //   - optional values: `key.labels[?"team"].orValue("") == "payments"`.
+//
+// Numbers compare across types (`args[0] > 1.5` with an int argument).
+// Timestamps without a zone argument use UTC (`now.getHours() == 12`).
 //
 // cel-go's ext.Regex (regex.replace, regex.extract) is not enabled: in
 // cel-go v0.33.2 it breaks the environment's symbol catalog, which is
@@ -113,8 +118,11 @@
 //
 // An [Env] and its [Program]s are immutable and safe for concurrent use.
 // Eval takes an activation from a pool and reads the Input directly, with
-// no per-call map: a rule reading only scalar variables allocates nothing;
-// a list or map variable is wrapped on first read (one or two allocations
-// per variable read). The Input must not be modified while a Program
-// evaluates it.
+// no per-call map. Scalars are handed to cel-go without copying; the
+// lists and maps are presented through wrappers kept in the pooled
+// activation, so that size(), indexing, `in`, map lookups and
+// comprehensions over the vocabulary allocate nothing either. (Operations
+// such as list concatenation or equality with another list fall back to
+// cel-go's own list, built on first use.) The Input must not be modified
+// while a Program evaluates it.
 package cel

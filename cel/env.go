@@ -114,6 +114,7 @@ func NewEnv(opts ...EnvOption) (*Env, error) {
 		ext.Sets(),
 		ext.Lists(),
 		ext.Network(),
+		ext.TwoVarComprehensions(),
 		celgo.DefaultUTCTimeZone(true),
 		celgo.CrossTypeNumericComparisons(true),
 		celgo.ASTValidators(
