@@ -17,6 +17,9 @@ var ErrNoStatement = errors.New("cel: input has no statement (Input.Query is nil
 // fails, and the caller denies, instead of seeing an empty list.
 const errArgsUnknown = "args and named_args are not known for this call (Input.ArgsKnown is false): use Partial"
 
+// errNowUnset is the value of now when Input.Now is the zero time.
+const errNowUnset = "now is not set (Input.Now is the zero time)"
+
 // activation feeds one Input to cel-go. It resolves each variable straight
 // from the Input, without building a map; scalars are handed over without
 // copying (see box.go); lists and maps are wrapped only when a rule reads
@@ -128,6 +131,10 @@ func (a *activation) ResolveName(name string) (any, bool) {
 	case vTxReadOnly:
 		return types.Bool(in.Tx.ReadOnly), true
 	case vNow:
+		if in.Now.IsZero() {
+			// A forgotten clock must not make time-based rules pass.
+			return types.NewErr(errNowUnset), true
+		}
 		return timestampVal(&in.Now), true
 	case vUsageKeyCalls1m:
 		return intVal(&in.Usage.KeyCalls1m), true

@@ -57,7 +57,9 @@
 //	| usage.fingerprint_calls_1m | int                 | Usage.FingerprintCalls1m             | calls of this fingerprint in the last minute       |
 //
 // Absent values are zero values: an anonymous call has key.present false
-// and empty key strings; a nil list is an empty list. Arguments are
+// and empty key strings; a nil list is an empty list. The exception is
+// now: a zero Input.Now makes any rule reading it fail, so that a missing
+// clock never lets a time-based rule pass. Arguments are
 // converted by cel-go's type adapter: int64 → int, float64 → double,
 // string, []byte → bytes, bool, time.Time → timestamp, nil → null.
 //

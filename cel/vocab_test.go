@@ -155,6 +155,15 @@ func TestArgsUnknownInEval(t *testing.T) {
 	}
 }
 
+func TestNowUnset(t *testing.T) {
+	in := testInput()
+	in.Now = time.Time{}
+	ok, err := mustCompile(t, newTestEnv(t), `now < key.expires_at`).Eval(in)
+	if ok || err == nil || !strings.Contains(err.Error(), "Input.Now") {
+		t.Errorf("Eval = %v, %v; want an error naming Input.Now", ok, err)
+	}
+}
+
 func TestNoStatement(t *testing.T) {
 	p := mustCompile(t, newTestEnv(t), `true`)
 	if _, err := p.Eval(&Input{}); err != ErrNoStatement {
