@@ -108,6 +108,7 @@
 // budget ([Program.NeedsRuntimeCost]), which costs about a microsecond
 // more per evaluation. The caller must reject an input over a cap with
 // [Env.Check] or [Limits.Check]; the error, a [*LimitError], names the cap.
+// Comprehensions (exists, all, map, ...) may nest at most three deep.
 //
 // # Skipping rules
 //
