@@ -1,0 +1,553 @@
+package sqlnorm
+
+import "strings"
+
+// analyzer derives the statement facts from the tokens of one statement
+// and marks tokens with the roles the renderer needs.
+type analyzer struct {
+	src   string
+	opts  *Options
+	t     []token
+	match []int32
+	st    *Statement
+
+	verb        int      // index of the main statement's verb
+	cmdKw       uint16   // keyword id of the main verb
+	ctes        []string // names defined by WITH
+	write       bool     // some part can write
+	impure      bool     // a function not known to be side-effect-free is called
+	keepLits    bool     // literals stay in the canonical text
+	funcParens  []bool   // stack: does the open ( belong to a function call
+	skipFuncDet bool     // GRANT/REVOKE: names followed by ( are not calls
+
+	sqliteMax   int      // SQLite: highest parameter index so far
+	sqliteNames []string // SQLite: named parameters seen
+}
+
+func (a *analyzer) kw(i int) uint16 {
+	if i >= 0 && i < len(a.t) && a.t[i].kind == tWord {
+		return a.t[i].kw
+	}
+	return 0
+}
+
+func (a *analyzer) kind(i int) tokKind {
+	if i >= 0 && i < len(a.t) {
+		return a.t[i].kind
+	}
+	return 0
+}
+
+// isWordText reports whether token i is the unquoted word w (any case).
+func (a *analyzer) isWordText(i int, w string) bool {
+	return a.kind(i) == tWord && strings.EqualFold(tokenText(a.src, &a.t[i]), w)
+}
+
+func (a *analyzer) upper(i int) string {
+	return strings.ToUpper(tokenText(a.src, &a.t[i]))
+}
+
+func (a *analyzer) isName(i int) bool {
+	k := a.kind(i)
+	return k == tWord || k == tQIdent
+}
+
+// commands whose canonical text keeps literal values, because the values
+// carry the meaning (SET ROLE 'admin', DO $$...$$, COPY ... PROGRAM '...').
+func keepsLiterals(cmd string) bool {
+	switch cmd {
+	case "SET", "RESET", "SHOW", "DO", "COPY", "LOAD", "PREPARE", "PRAGMA", "CREATE", "ALTER",
+		"DROP", "COMMENT", "GRANT", "REVOKE", "SECURITY", "IMPORT", "CLUSTER", "REINDEX",
+		"VACUUM", "ANALYZE", "LISTEN", "NOTIFY", "DECLARE", "EXECUTE", "HANDLER", "INSTALL",
+		"RENAME", "FLUSH", "KILL", "PURGE", "CHANGE", "ATTACH", "DETACH":
+		return true
+	}
+	return false
+}
+
+var commandAliases = map[string]string{
+	"TABLE": "SELECT", "VALUES": "SELECT", "END": "COMMIT", "ABORT": "ROLLBACK",
+	"START": "BEGIN", "DESC": "DESCRIBE",
+}
+
+func (a *analyzer) run() *Error {
+	t := a.t
+	i := 0
+	for i < len(t) && t[i].kind == tLParen {
+		i++
+	}
+	if i >= len(t) || t[i].kind != tWord {
+		return reject(int(t[0].start), KindSyntax, "statement does not start with a keyword")
+	}
+	if t[i].kw == kwWith {
+		j, err := a.parseWith(i)
+		if err != nil {
+			return err
+		}
+		i = j
+		for i < len(t) && t[i].kind == tLParen {
+			i++
+		}
+		if i >= len(t) || t[i].kind != tWord {
+			return reject(int(t[0].start), KindSyntax, "WITH is not followed by a statement")
+		}
+	}
+	a.verb = i
+	a.cmdKw = t[i].kw
+	cmd := a.upper(i)
+	if c, ok := commandAliases[cmd]; ok {
+		cmd = c
+	}
+	a.st.Command = cmd
+	a.keepLits = keepsLiterals(cmd)
+	switch cmd {
+	case "GRANT", "REVOKE":
+		a.skipFuncDet = true
+	}
+
+	a.scan()
+
+	st := a.st
+	switch cmd {
+	case "SELECT", "SHOW", "EXPLAIN", "DESCRIBE":
+		st.ReadOnly = !a.write && !a.impure
+	}
+	// Drop CTE names from the tables list (they are not relations).
+	if len(a.ctes) > 0 && len(st.Tables) > 0 {
+		out := st.Tables[:0]
+		for _, n := range st.Tables {
+			cte := false
+			for _, c := range a.ctes {
+				if n == c {
+					cte = true
+				}
+			}
+			if !cte {
+				out = append(out, n)
+			}
+		}
+		st.Tables = out
+		if len(out) == 0 {
+			st.Tables = nil
+		}
+	}
+	return nil
+}
+
+// parseWith parses WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] ( ... ), ...
+// and returns the index after the last CTE.
+func (a *analyzer) parseWith(i int) (int, *Error) {
+	t := a.t
+	bad := func(k int) *Error {
+		off := int(t[len(t)-1].end)
+		if k < len(t) {
+			off = int(t[k].start)
+		}
+		return reject(off, KindSyntax, "cannot parse the WITH clause")
+	}
+	i++
+	if a.kw(i) == kwRecursive {
+		i++
+	}
+	for {
+		if !a.isName(i) {
+			return 0, bad(i)
+		}
+		name, _ := a.nameOf(i)
+		a.ctes = append(a.ctes, name)
+		t[i].flags |= fIdent
+		i++
+		if a.kind(i) == tLParen {
+			t[i].flags |= fNoFuncParen
+			i = int(a.match[i]) + 1
+		}
+		if a.kw(i) != kwAs {
+			return 0, bad(i)
+		}
+		i++
+		if a.kw(i) == kwNot {
+			i++
+		}
+		if a.kw(i) == kwMaterialized {
+			i++
+		}
+		if a.kind(i) != tLParen {
+			return 0, bad(i)
+		}
+		t[i].flags |= fNoFuncParen
+		i = int(a.match[i]) + 1
+		if a.kind(i) != tComma {
+			return i, nil
+		}
+		i++
+	}
+}
+
+// nameOf returns the name of one identifier token as the server resolves
+// it: unquoted names folded, quoted names decoded.
+func (a *analyzer) nameOf(i int) (string, bool) {
+	tk := &a.t[i]
+	raw := tokenText(a.src, tk)
+	var s string
+	switch tk.kind {
+	case tWord:
+		if a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 {
+			s = raw
+		} else {
+			s = lowerASCII(raw)
+		}
+	case tQIdent:
+		v, ok := decodeIdent(a.src, tk)
+		if !ok {
+			return "", false
+		}
+		s = v
+		if a.opts.Dialect == SQLite || (a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames != 0) {
+			s = lowerASCII(s)
+		}
+	default:
+		return "", false
+	}
+	if a.opts.Dialect == Postgres {
+		s = pgTruncate(s)
+	}
+	return s, true
+}
+
+// pgTruncate cuts a name to PostgreSQL's NAMEDATALEN-1 (63) bytes at a
+// character boundary, as the server does.
+func pgTruncate(s string) string {
+	if len(s) <= 63 {
+		return s
+	}
+	n := 63
+	for n > 0 && s[n]&0xC0 == 0x80 {
+		n--
+	}
+	return s[:n]
+}
+
+func lowerASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// qualifiedName parses name(.name)* at i; it returns the index after it and
+// the dotted name (a part holding . or " is double-quoted).
+func (a *analyzer) qualifiedName(i int) (int, string, bool) {
+	if !a.isName(i) {
+		return i, "", false
+	}
+	var parts [4]string
+	n := 0
+	j := i
+	for {
+		p, ok := a.nameOf(j)
+		if !ok {
+			return i, "", false
+		}
+		if strings.ContainsAny(p, `."`) {
+			p = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
+		}
+		if n < len(parts) {
+			parts[n] = p
+		}
+		n++
+		if a.kind(j+1) == tDot && a.isName(j+2) {
+			j += 2
+			continue
+		}
+		break
+	}
+	if n > len(parts) {
+		return i, "", false
+	}
+	name := parts[0]
+	if n > 1 {
+		name = strings.Join(parts[:n], ".")
+	}
+	return j + 1, name, true
+}
+
+func appendUnique(list []string, s string) []string {
+	for _, x := range list {
+		if x == s {
+			return list
+		}
+	}
+	return append(list, s)
+}
+
+// tableRef parses one table reference at i: [ONLY|LATERAL] name [*]
+// [[AS] alias [(cols)]]. A name followed by ( is a table function. It
+// returns the index after the reference (i itself for a subquery).
+func (a *analyzer) tableRef(i int, alias bool) int { return a.tableRefF(i, alias, false) }
+
+// tableRefF is tableRef; fnOK allows a table function (FROM f(x)).
+func (a *analyzer) tableRefF(i int, alias, fnOK bool) int {
+	t := a.t
+	for a.kw(i) == kwOnly || a.kw(i) == kwLateral {
+		i++
+	}
+	if a.kind(i) == tLParen && alias {
+		// A subquery or parenthesised join: scanned generically; the list
+		// resumes after its closing parenthesis.
+		t[a.match[i]].flags |= fFromClose
+		return i
+	}
+	if !a.isName(i) {
+		return i
+	}
+	if a.kind(i) == tWord && t[i].kw != 0 && reservedAfterFrom(t[i].kw) {
+		return i
+	}
+	j, name, ok := a.qualifiedName(i)
+	if !ok {
+		return i
+	}
+	if fnOK && a.kind(j) == tLParen {
+		a.markFunc(i, j, name)
+		return j
+	}
+	for k := i; k < j; k++ {
+		t[k].flags |= fTable
+	}
+	a.st.Tables = appendUnique(a.st.Tables, name)
+	if a.kind(j) == tOp && tokenText(a.src, &t[j]) == "*" {
+		j++
+	}
+	if !alias {
+		return j
+	}
+	return a.alias(j)
+}
+
+// alias parses [AS] alias [(cols)] at j.
+func (a *analyzer) alias(j int) int {
+	t := a.t
+	if a.kw(j) == kwAs {
+		j++
+		if a.isName(j) {
+			t[j].flags |= fAlias
+			j++
+		}
+	} else if a.kind(j) == tQIdent || (a.kind(j) == tWord && t[j].kw == 0) {
+		t[j].flags |= fAlias
+		j++
+	}
+	if a.kind(j) == tLParen && t[j-1].flags&fAlias != 0 {
+		t[j].flags |= fNoFuncParen
+		j = int(a.match[j]) + 1
+	}
+	return j
+}
+
+// tableList parses comma-separated table references.
+func (a *analyzer) tableList(i int, alias bool) int { return a.tableListF(i, alias, false) }
+
+func (a *analyzer) tableListF(i int, alias, fnOK bool) int {
+	for {
+		j := a.tableRefF(i, alias, fnOK)
+		if j == i || a.kind(j) != tComma {
+			return j
+		}
+		i = j + 1
+	}
+}
+
+func reservedAfterFrom(kw uint16) bool {
+	switch kw {
+	case kwSelect, kwWhere, kwValues, kwWith, kwSet, kwOn, kwUsing, kwJoin, kwDefault, kwFrom,
+		kwInto, kwLimit, kwOffset, kwReturning, kwHaving, kwFor, kwNot, kwAnd, kwOr, kwIn,
+		kwTable, kwUpdate, kwDelete, kwInsert, kwAll:
+		return true
+	}
+	return false
+}
+
+// markFunc records the function called with name parts i..j-1 (j is its ().
+func (a *analyzer) markFunc(i, j int, name string) {
+	t := a.t
+	for k := i; k < j-1; k++ {
+		t[k].flags |= fFuncQual
+	}
+	t[j-1].flags |= fFunc
+	if a.skipFuncDet {
+		return
+	}
+	if a.opts.Dialect != Postgres {
+		name = lowerASCII(name)
+	}
+	a.st.Functions = appendUnique(a.st.Functions, name)
+	base := name
+	if a.opts.Dialect == Postgres && strings.HasPrefix(name, "pg_catalog.") {
+		base = name[len("pg_catalog."):]
+	}
+	if !pureFunctions[base] {
+		a.impure = true
+	}
+}
+
+// writeWords are keywords whose presence anywhere means the statement can
+// write or lock (INSERT in a CTE, SELECT INTO, FOR UPDATE/SHARE, LOCK IN
+// SHARE MODE ...).
+func writeWord(kw uint16) bool {
+	switch kw {
+	case kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwInto, kwCopy, kwTruncate,
+		kwCreate, kwDrop, kwAlter, kwGrant, kwRevoke, kwCall, kwShare, kwLock, kwSet, kwDo:
+		return true
+	}
+	return false
+}
+
+// scan walks all tokens once, recording tables, functions, writes and
+// WHERE, and dispatching statement-specific parsing at statement starts.
+func (a *analyzer) scan() {
+	t := a.t
+	a.funcParens = a.funcParens[:0]
+	depth := 0
+	for i := 0; i < len(t); {
+		tk := &t[i]
+		switch tk.kind {
+		case tLParen:
+			fn := i > 0 && t[i-1].flags&fFunc != 0 && tk.flags&fNoFuncParen == 0
+			a.funcParens = append(a.funcParens, fn)
+			depth++
+			i++
+			continue
+		case tRParen:
+			if len(a.funcParens) > 0 {
+				a.funcParens = a.funcParens[:len(a.funcParens)-1]
+			}
+			depth--
+			i++
+			if tk.flags&fFromClose != 0 {
+				i = a.alias(i)
+				if a.kind(i) == tComma {
+					i = a.tableListF(i+1, true, true)
+				}
+			}
+			continue
+		case tWord, tQIdent:
+		default:
+			i++
+			continue
+		}
+		inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1]
+		// statement starts: the main verb, and a verb right after (.
+		if tk.kind == tWord && (i == a.verb || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
+			if isVerb(tk.kw) && tk.kw != kwSelect && tk.kw != kwValues && tk.kw != kwWith {
+				a.write = a.write || (tk.kw != kwTable && tk.kw != kwShow && tk.kw != kwExplain && tk.kw != kwDescribe && tk.kw != kwDesc)
+			}
+			j := a.verbHandler(i)
+			if j > i {
+				i = j
+				continue
+			}
+		}
+		if tk.kind == tWord && tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent) == 0 {
+			if writeWord(tk.kw) && !(a.kind(i+1) == tLParen) {
+				a.write = true
+			}
+			switch tk.kw {
+			case kwFrom:
+				if !inFunc && a.kw(i-1) != kwDistinct && !(depth == 0 && (a.st.Command == "COPY" || a.skipFuncDet)) {
+					i = a.tableListF(i+1, true, true)
+					continue
+				}
+			case kwJoin:
+				i = a.tableRefF(i+1, true, true)
+				continue
+			case kwInto:
+				j := i + 1
+				for a.kw(j) == kwTemp || a.kw(j) == kwTemporary || a.kw(j) == kwUnlogged || a.kw(j) == kwTable {
+					j++
+				}
+				if a.kw(j) != kwOutfile && a.kw(j) != kwDumpfile && a.isName(j) {
+					i = a.tableRef(j, true)
+					if a.kind(i) == tLParen {
+						t[i].flags |= fNoFuncParen
+					}
+					continue
+				}
+			case kwUsing:
+				if depth == 0 && (a.cmdKw == kwDelete || a.cmdKw == kwMerge) {
+					i = a.tableList(i+1, true)
+					continue
+				}
+			case kwReferences:
+				j := a.tableRef(i+1, false)
+				if a.kind(j) == tLParen {
+					t[j].flags |= fNoFuncParen
+				}
+				i = j
+				continue
+			case kwWhere:
+				if depth == 0 && i > a.verb && (a.cmdKw == kwUpdate || a.cmdKw == kwDelete) {
+					a.st.HasWhere = true
+				}
+			}
+		}
+		// function calls: name(.name)* followed by (
+		if !a.skipFuncDet && tk.flags&(fTable|fAlias|fIdent) == 0 {
+			if j, name, ok := a.qualifiedName(i); ok && a.kind(j) == tLParen && t[j].flags&fNoFuncParen == 0 && a.callable(i, j) {
+				a.markFunc(i, j, name)
+				i = j
+				continue
+			}
+		}
+		i++
+	}
+}
+
+// callable reports whether the name at i..j-1 followed by ( is a call.
+func (a *analyzer) callable(i, j int) bool {
+	t := a.t
+	if i > 0 && (t[i-1].kind == tCast || a.kw(i-1) == kwAs) {
+		return false // a type modifier: x::varchar(10), CAST(x AS varchar(10))
+	}
+	if j-1 == i && t[i].kind == tWord {
+		w := lowerASCII(tokenText(a.src, &t[i]))
+		if t[i].kw == kwValues {
+			return i > 0 && t[i-1].kind == tOp // MySQL VALUES(col) in ON DUPLICATE KEY UPDATE
+		}
+		if t[i].kw != 0 && !kwFuncLike[w] {
+			return false
+		}
+		if typeName(w) {
+			return false
+		}
+	}
+	return true
+}
+
+func typeName(w string) bool {
+	switch w {
+	case "varchar", "char", "character", "nchar", "numeric", "decimal", "bit", "varbit",
+		"timestamp", "timestamptz", "time", "timetz", "interval", "float", "int", "integer",
+		"bigint", "smallint", "tinyint", "mediumint", "datetime", "enum", "binary", "varbinary",
+		"double", "real", "dec", "year", "btree", "hash", "gist", "gin", "brin", "spgist":
+		return true
+	}
+	return false
+}
+
+func isVerb(kw uint16) bool {
+	switch kw {
+	case kwSelect, kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwValues, kwTable, kwWith,
+		kwCreate, kwAlter, kwDrop, kwTruncate, kwCopy, kwExplain, kwAnalyze, kwVacuum, kwLock,
+		kwGrant, kwRevoke, kwSet, kwReset, kwShow, kwCall, kwDo, kwDescribe, kwDesc, kwPragma:
+		return true
+	}
+	return false
+}

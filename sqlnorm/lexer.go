@@ -1,0 +1,546 @@
+package sqlnorm
+
+import (
+	"strings"
+	"unicode/utf8"
+)
+
+// lex splits src into tokens following the rules of opts.Dialect, appending
+// to toks. Comments and whitespace produce no tokens. Any text the server
+// would lex differently, or that the supported server versions lex
+// differently from each other, is an *Error.
+func lex(opts *Options, src string, toks []token) ([]token, *Error) {
+	if i := strings.IndexByte(src, 0); i >= 0 {
+		return toks, reject(i, KindNUL, "NUL byte in statement text")
+	}
+	if !utf8.ValidString(src) {
+		return toks, reject(firstInvalidUTF8(src), KindEncoding, "statement text is not valid UTF-8")
+	}
+	if len(src) > maxInput {
+		return toks, reject(maxInput, KindSyntax, "statement text longer than the supported maximum")
+	}
+	l := lexer{src: src, opts: opts, toks: toks}
+	var err *Error
+	switch opts.Dialect {
+	case Postgres:
+		err = l.lexPG()
+	case MySQL:
+		err = l.lexMySQL()
+	case SQLite:
+		err = l.lexSQLite()
+	default:
+		err = reject(0, KindDialect, "unknown dialect")
+	}
+	return l.toks, err
+}
+
+// maxInput bounds the statement size (token offsets are int32).
+const maxInput = 1 << 30
+
+func firstInvalidUTF8(s string) int {
+	for i := 0; i < len(s); {
+		r, n := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && n <= 1 {
+			return i
+		}
+		i += n
+	}
+	return len(s)
+}
+
+type lexer struct {
+	src  string
+	opts *Options
+	toks []token
+}
+
+func (l *lexer) emit(kind tokKind, start, end int) *token {
+	l.toks = append(l.toks, token{start: int32(start), end: int32(end), kind: kind})
+	return &l.toks[len(l.toks)-1]
+}
+
+func (l *lexer) word(start, end int) {
+	t := l.emit(tWord, start, end)
+	t.kw = lookupKeyword(l.src[start:end])
+}
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+func isAlpha(c byte) bool { return (c|0x20) >= 'a' && (c|0x20) <= 'z' }
+
+// punct emits single-character punctuation shared by the dialects.
+func (l *lexer) punct(c byte, i int) bool {
+	var k tokKind
+	switch c {
+	case '(':
+		k = tLParen
+	case ')':
+		k = tRParen
+	case ',':
+		k = tComma
+	case ';':
+		k = tSemi
+	default:
+		return false
+	}
+	l.emit(k, i, i+1)
+	return true
+}
+
+// ---------------------------------------------------------------- PostgreSQL
+
+func pgSpace(c byte) bool {
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
+}
+func pgIdentStart(c byte) bool { return isAlpha(c) || c == '_' || c >= 0x80 }
+func pgIdentCont(c byte) bool  { return pgIdentStart(c) || isDigit(c) || c == '$' }
+func pgOpChar(c byte) bool {
+	switch c {
+	case '~', '!', '@', '#', '^', '&', '|', '`', '?', '+', '-', '*', '/', '%', '<', '>', '=':
+		return true
+	}
+	return false
+}
+
+func (l *lexer) lexPG() *Error {
+	s := l.src
+	n := len(s)
+	for i := 0; i < n; {
+		c := s[i]
+		var next byte
+		if i+1 < n {
+			next = s[i+1]
+		}
+		switch {
+		case pgSpace(c):
+			i++
+		case c == '-' && next == '-':
+			i = skipLine(s, i, true)
+		case c == '/' && next == '*':
+			j, err := l.pgBlockComment(i)
+			if err != nil {
+				return err
+			}
+			i = j
+		case (c == 'e' || c == 'E') && next == '\'':
+			j, err := l.pgQuoted(i, i+1, subPGEsc)
+			if err != nil {
+				return err
+			}
+			i = j
+		case (c == 'b' || c == 'B' || c == 'x' || c == 'X') && next == '\'':
+			j, err := l.pgQuoted(i, i+1, subBits)
+			if err != nil {
+				return err
+			}
+			i = j
+		case (c == 'n' || c == 'N') && next == '\'':
+			sub := subPGStd
+			if l.opts.NonStandardStrings {
+				sub = subPGEsc
+			}
+			j, err := l.pgQuoted(i, i+1, sub)
+			if err != nil {
+				return err
+			}
+			i = j
+		case (c == 'u' || c == 'U') && next == '&' && i+2 < n && (s[i+2] == '\'' || s[i+2] == '"'):
+			j, err := l.pgUnicode(i)
+			if err != nil {
+				return err
+			}
+			i = j
+		case pgIdentStart(c):
+			j := i + 1
+			for j < n && pgIdentCont(s[j]) {
+				j++
+			}
+			l.word(i, j)
+			i = j
+		case c == '"':
+			j, err := l.doubledQuote(i, '"', subDQ, "quoted identifier")
+			if err != nil {
+				return err
+			}
+			i = j
+		case c == '\'':
+			sub := subPGStd
+			if l.opts.NonStandardStrings {
+				sub = subPGEsc
+			}
+			j, err := l.pgQuoted(i, i, sub)
+			if err != nil {
+				return err
+			}
+			i = j
+		case c == '$':
+			j, err := l.pgDollar(i)
+			if err != nil {
+				return err
+			}
+			i = j
+		case isDigit(c) || (c == '.' && isDigit(next)):
+			j, err := l.pgNumber(i)
+			if err != nil {
+				return err
+			}
+			i = j
+		case c == ':':
+			if next == ':' {
+				l.emit(tCast, i, i+2)
+				i += 2
+			} else if next == '=' {
+				l.emit(tOp, i, i+2)
+				i += 2
+			} else {
+				l.emit(tOp, i, i+1)
+				i++
+			}
+		case c == '.':
+			if next == '.' {
+				l.emit(tOp, i, i+2)
+				i += 2
+			} else {
+				l.emit(tDot, i, i+1)
+				i++
+			}
+		case c == '[':
+			l.emit(tLBrack, i, i+1)
+			i++
+		case c == ']':
+			l.emit(tRBrack, i, i+1)
+			i++
+		case l.punct(c, i):
+			i++
+		case pgOpChar(c):
+			i = l.pgOperator(i)
+		default:
+			return reject(i, KindToken, "unexpected character "+strconvQuote(string(rune(c)))+" (PostgreSQL would not accept it)")
+		}
+	}
+	return nil
+}
+
+// skipLine skips a -- comment starting at i. PostgreSQL ends it at \n or
+// \r (crEnds); MySQL and SQLite at \n only.
+func skipLine(s string, i int, crEnds bool) int {
+	for i < len(s) && s[i] != '\n' && !(crEnds && s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// pgBlockComment skips a nested /* */ comment starting at i.
+func (l *lexer) pgBlockComment(i int) (int, *Error) {
+	s := l.src
+	depth := 0
+	for j := i; j < len(s); {
+		if s[j] == '/' && j+1 < len(s) && s[j+1] == '*' {
+			depth++
+			j += 2
+			continue
+		}
+		if s[j] == '*' && j+1 < len(s) && s[j+1] == '/' {
+			depth--
+			j += 2
+			if depth == 0 {
+				return j, nil
+			}
+			continue
+		}
+		j++
+	}
+	return 0, reject(i, KindUnterminated, "unterminated block comment")
+}
+
+// pgOperator lexes an operator the way PostgreSQL's scanner does: the run
+// of operator characters stops before /* or --, and a multi-character
+// operator cannot end in + or - unless it contains one of ~ ! @ # ^ & | ` ? %.
+func (l *lexer) pgOperator(i int) int {
+	s := l.src
+	j := i
+	for j < len(s) && pgOpChar(s[j]) {
+		if j > i && ((s[j] == '*' && s[j-1] == '/') || (s[j] == '-' && s[j-1] == '-')) {
+			j--
+			break
+		}
+		j++
+	}
+	nchars := j - i
+	if nchars > 1 && (s[i+nchars-1] == '+' || s[i+nchars-1] == '-') {
+		special := false
+		for k := i; k < i+nchars-1; k++ {
+			switch s[k] {
+			case '~', '!', '@', '#', '^', '&', '|', '`', '?', '%':
+				special = true
+			}
+		}
+		if !special {
+			for nchars > 1 && (s[i+nchars-1] == '+' || s[i+nchars-1] == '-') {
+				nchars--
+			}
+		}
+	}
+	l.emit(tOp, i, i+nchars)
+	return i + nchars
+}
+
+// pgQuoteContinue reports where a string continues after its closing quote
+// at j-1: PostgreSQL joins 'a' and 'b' when only whitespace holding at
+// least one newline (and -- comments) separates them. It returns the index
+// of the next opening quote, or -1.
+func pgQuoteContinue(s string, j int) int {
+	n := len(s)
+	i := j
+	for i < n {
+		if s[i] == ' ' || s[i] == '\t' || s[i] == '\f' {
+			i++
+		} else if s[i] == '-' && i+1 < n && s[i+1] == '-' {
+			i = skipLine(s, i, true)
+		} else {
+			break
+		}
+	}
+	if i >= n || (s[i] != '\n' && s[i] != '\r') {
+		return -1
+	}
+	i++
+	for i < n {
+		if pgSpace(s[i]) {
+			i++
+			continue
+		}
+		if s[i] == '-' && i+1 < n && s[i+1] == '-' {
+			k := skipLine(s, i, true)
+			if k >= n {
+				return -1
+			}
+			i = k + 1
+			continue
+		}
+		break
+	}
+	if i < n && s[i] == '\'' {
+		return i
+	}
+	return -1
+}
+
+// pgQuoted lexes a string literal whose opening quote is at q (start is
+// the start of any prefix), including continuation segments.
+func (l *lexer) pgQuoted(start, q int, sub uint8) (int, *Error) {
+	s := l.src
+	n := len(s)
+	j := q + 1
+	for {
+		closed := false
+		for j < n {
+			c := s[j]
+			if c == '\\' && sub == subPGEsc {
+				j += 2
+				continue
+			}
+			if c == '\'' {
+				if j+1 < n && s[j+1] == '\'' && sub != subBits {
+					j += 2
+					continue
+				}
+				j++
+				closed = true
+				break
+			}
+			j++
+		}
+		if !closed {
+			return 0, reject(start, KindUnterminated, "unterminated string literal")
+		}
+		k := pgQuoteContinue(s, j)
+		if k < 0 {
+			break
+		}
+		j = k + 1
+	}
+	t := l.emit(tString, start, j)
+	t.sub = sub
+	return j, nil
+}
+
+// pgUnicode lexes U&'...' or U&"..." and an optional UESCAPE clause.
+func (l *lexer) pgUnicode(i int) (int, *Error) {
+	s := l.src
+	var j int
+	var err *Error
+	kind := tString
+	if s[i+2] == '\'' {
+		j, err = l.pgQuoted(i, i+2, subPGUni)
+		if err != nil {
+			return 0, err
+		}
+		l.toks = l.toks[:len(l.toks)-1]
+	} else {
+		j, err = l.doubledQuote(i+2, '"', subPGUni, "quoted identifier")
+		if err != nil {
+			return 0, err
+		}
+		l.toks = l.toks[:len(l.toks)-1]
+		kind = tQIdent
+	}
+	end := j
+	var esc byte
+	// Look for UESCAPE 'c' after whitespace and comments.
+	k, err := l.pgSkipSpace(j)
+	if err != nil {
+		return 0, err
+	}
+	if k+7 <= len(s) && strings.EqualFold(s[k:k+7], "uescape") && (k+7 == len(s) || !pgIdentCont(s[k+7])) {
+		m, err := l.pgSkipSpace(k + 7)
+		if err != nil {
+			return 0, err
+		}
+		if m+2 < len(s) && s[m] == '\'' && s[m+2] == '\'' && (m+3 >= len(s) || s[m+3] != '\'') {
+			c := s[m+1]
+			if c >= 0x80 || isHex(c) || c == '+' || c == '\'' || c == '"' || pgSpace(c) {
+				return 0, reject(m, KindToken, "invalid Unicode escape character")
+			}
+			esc = c
+			end = m + 3
+		} else {
+			return 0, reject(k, KindToken, "UESCAPE must be followed by a simple one-character string literal")
+		}
+	}
+	t := l.emit(kind, i, end)
+	t.sub = subPGUni
+	t.esc = esc
+	if end != j {
+		t.pnum = int32(j - i)
+	}
+	if _, ok := decodePGUnicode(s[i:j], esc); !ok {
+		return 0, reject(i, KindToken, "invalid Unicode escape in U& literal or identifier")
+	}
+	return end, nil
+}
+
+func isHex(c byte) bool { return isDigit(c) || ((c|0x20) >= 'a' && (c|0x20) <= 'f') }
+
+// pgSkipSpace skips whitespace and comments.
+func (l *lexer) pgSkipSpace(i int) (int, *Error) {
+	s := l.src
+	for i < len(s) {
+		switch {
+		case pgSpace(s[i]):
+			i++
+		case s[i] == '-' && i+1 < len(s) && s[i+1] == '-':
+			i = skipLine(s, i, true)
+		case s[i] == '/' && i+1 < len(s) && s[i+1] == '*':
+			j, err := l.pgBlockComment(i)
+			if err != nil {
+				return 0, err
+			}
+			i = j
+		default:
+			return i, nil
+		}
+	}
+	return i, nil
+}
+
+// doubledQuote lexes an identifier (or string) closed by q, where qq is an
+// escaped q. Zero-length identifiers are rejected.
+func (l *lexer) doubledQuote(i int, q byte, sub uint8, what string) (int, *Error) {
+	s := l.src
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == q {
+			if j+1 < len(s) && s[j+1] == q {
+				j++
+				continue
+			}
+			if j == i+1 {
+				return 0, reject(i, KindToken, "zero-length "+what)
+			}
+			t := l.emit(tQIdent, i, j+1)
+			t.sub = sub
+			return j + 1, nil
+		}
+	}
+	return 0, reject(i, KindUnterminated, "unterminated "+what)
+}
+
+// pgDollar lexes $n parameters and $tag$ dollar quotes.
+func (l *lexer) pgDollar(i int) (int, *Error) {
+	s := l.src
+	n := len(s)
+	j := i + 1
+	if j < n && isDigit(s[j]) {
+		num := 0
+		for j < n && isDigit(s[j]) {
+			if num < 1<<20 {
+				num = num*10 + int(s[j]-'0')
+			}
+			j++
+		}
+		if j < n && pgIdentCont(s[j]) {
+			return 0, reject(i, KindAmbiguous, "trailing junk after parameter")
+		}
+		t := l.emit(tParam, i, j)
+		t.pnum = int32(num)
+		return j, nil
+	}
+	if j < n && s[j] != '$' {
+		if !pgIdentStart(s[j]) {
+			return 0, reject(i, KindToken, "unexpected $")
+		}
+		for j < n && pgIdentStart(s[j]) || j < n && isDigit(s[j]) {
+			j++
+		}
+		if j >= n || s[j] != '$' {
+			return 0, reject(i, KindToken, "unexpected $ (not a parameter or dollar quote)")
+		}
+	}
+	if j >= n {
+		return 0, reject(i, KindToken, "unexpected $")
+	}
+	delim := s[i : j+1]
+	k := strings.Index(s[j+1:], delim)
+	if k < 0 {
+		return 0, reject(i, KindUnterminated, "unterminated dollar-quoted string")
+	}
+	end := j + 1 + k + len(delim)
+	t := l.emit(tString, i, end)
+	t.sub = subDollar
+	return end, nil
+}
+
+// pgNumber lexes a numeric literal. A number directly followed by an
+// identifier character (0x1F, 1_000, 1e, 123abc) is rejected: PostgreSQL 16
+// reads some of these as one literal and PostgreSQL 15 as a number followed
+// by an alias.
+func (l *lexer) pgNumber(i int) (int, *Error) {
+	s := l.src
+	n := len(s)
+	j := i
+	for j < n && isDigit(s[j]) {
+		j++
+	}
+	if j < n && s[j] == '.' && !(j+1 < n && s[j+1] == '.') {
+		j++
+		for j < n && isDigit(s[j]) {
+			j++
+		}
+	}
+	if j < n && (s[j] == 'e' || s[j] == 'E') {
+		k := j + 1
+		if k < n && (s[k] == '+' || s[k] == '-') {
+			k++
+		}
+		if k < n && isDigit(s[k]) {
+			for k < n && isDigit(s[k]) {
+				k++
+			}
+			j = k
+		}
+	}
+	if j < n && pgIdentStart(s[j]) {
+		return 0, reject(i, KindAmbiguous, "trailing junk after numeric literal (PostgreSQL versions disagree on its meaning)")
+	}
+	l.emit(tNumber, i, j)
+	return j, nil
+}

@@ -1,0 +1,172 @@
+package sqlnorm
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"sync"
+)
+
+// FingerprintVersion is the tag that starts every fingerprint. It changes
+// whenever the canonical form changes, so stored fingerprints never match
+// a different canonical form silently.
+const FingerprintVersion = "v1"
+
+// Normalize lexes exactly one statement and returns what is known of it.
+// A trailing semicolon followed only by whitespace and comments is allowed.
+// Any rejection is an *Error (errors.Is(err, ErrRejected)).
+func Normalize(opts Options, sql string) (*Statement, error) {
+	st, err := normalize(&opts, sql)
+	if err != nil {
+		return nil, err
+	}
+	return st, nil
+}
+
+func normalize(opts *Options, sql string) (*Statement, *Error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	w := getWork()
+	defer putWork(w)
+	toks, lerr := lex(opts, sql, w.toks[:0])
+	w.toks = toks
+	if lerr != nil {
+		return nil, lerr
+	}
+	if len(toks) == 0 {
+		return nil, reject(0, KindEmpty, "no statement")
+	}
+	end := len(toks)
+	for i := range toks {
+		if toks[i].kind == tSemi {
+			end = i
+			break
+		}
+	}
+	if end == 0 {
+		return nil, reject(int(toks[0].start), KindEmpty, "empty statement before ;")
+	}
+	if end < len(toks)-1 {
+		return nil, reject(int(toks[end+1].start), KindMultiple, "more than one statement (only one trailing ; is allowed)")
+	}
+	return build(opts, sql, toks[:end], w)
+}
+
+// Split lexes text that may hold several statements separated by ; and
+// returns each, normalised on its own. Empty statements (;;) are skipped.
+// The whole text is lexed first, so a rejection anywhere rejects it all.
+func Split(opts Options, sql string) ([]*Statement, error) {
+	if err := opts.validate(); err != nil {
+		return nil, err
+	}
+	w := getWork()
+	defer putWork(w)
+	toks, lerr := lex(&opts, sql, w.toks[:0])
+	w.toks = toks
+	if lerr != nil {
+		return nil, lerr
+	}
+	var out []*Statement
+	start := 0
+	for i := 0; i <= len(toks); i++ {
+		if i < len(toks) && toks[i].kind != tSemi {
+			continue
+		}
+		if i > start {
+			st, err := build(&opts, sql, toks[start:i], w)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, st)
+		}
+		start = i + 1
+	}
+	if len(out) == 0 {
+		return nil, reject(0, KindEmpty, "no statement")
+	}
+	return out, nil
+}
+
+// work holds reusable buffers for one normalisation.
+type work struct {
+	toks  []token
+	match []int32
+	buf   []byte
+}
+
+var workPool = sync.Pool{New: func() any {
+	return &work{toks: make([]token, 0, 64), match: make([]int32, 0, 64), buf: make([]byte, 0, 512)}
+}}
+
+func getWork() *work { return workPool.Get().(*work) }
+func putWork(w *work) {
+	if cap(w.toks) > 1<<16 || cap(w.buf) > 1<<20 {
+		return
+	}
+	workPool.Put(w)
+}
+
+// build analyses and renders the tokens of one statement.
+func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error) {
+	// Clear flags left from a previous statement of the same text (Split).
+	for i := range toks {
+		toks[i].flags = 0
+	}
+	match, err := matchParens(toks, w.match[:0])
+	w.match = match
+	if err != nil {
+		return nil, reject(int(err.start), KindSyntax, "unbalanced parentheses or brackets")
+	}
+	st := &Statement{Dialect: opts.Dialect}
+	a := analyzer{src: src, opts: opts, t: toks, match: match, st: st}
+	if e := a.run(); e != nil {
+		return nil, e
+	}
+	buf := a.render(w.buf[:0])
+	w.buf = buf
+	st.Text = string(buf[len(opts.Dialect)+1:])
+	sum := sha256.Sum256(buf)
+	var fp [len(FingerprintVersion) + 1 + 64]byte
+	copy(fp[:], FingerprintVersion)
+	fp[len(FingerprintVersion)] = ':'
+	hex.Encode(fp[len(FingerprintVersion)+1:], sum[:])
+	st.Fingerprint = string(fp[:])
+	return st, nil
+}
+
+// matchParens pairs ( with ) and [ with ]; it returns the token that breaks
+// the pairing when they do not balance.
+func matchParens(toks []token, match []int32) ([]int32, *token) {
+	if cap(match) < len(toks) {
+		match = make([]int32, len(toks))
+	}
+	match = match[:len(toks)]
+	var stackArr [32]int32
+	stack := stackArr[:0]
+	for i := range toks {
+		match[i] = -1
+		switch toks[i].kind {
+		case tLParen, tLBrack:
+			stack = append(stack, int32(i))
+		case tRParen, tRBrack:
+			if len(stack) == 0 {
+				return match, &toks[i]
+			}
+			o := stack[len(stack)-1]
+			want := tLParen
+			if toks[i].kind == tRBrack {
+				want = tLBrack
+			}
+			if toks[o].kind != want {
+				return match, &toks[i]
+			}
+			stack = stack[:len(stack)-1]
+			match[o] = int32(i)
+			match[i] = o
+		}
+	}
+	if len(stack) > 0 {
+		return match, &toks[stack[len(stack)-1]]
+	}
+	return match, nil
+}

@@ -1,0 +1,391 @@
+package sqlnorm
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+var (
+	pg     = Options{Dialect: Postgres}
+	my     = Options{Dialect: MySQL}
+	lite   = Options{Dialect: SQLite}
+	pgNSS  = Options{Dialect: Postgres, NonStandardStrings: true}
+	myNBE  = Options{Dialect: MySQL, NoBackslashEscapes: true}
+	myANSI = Options{Dialect: MySQL, ANSIQuotes: true}
+)
+
+// mustNormalize normalises sql or fails the test.
+func mustNormalize(tb testing.TB, opts Options, sql string) *Statement {
+	tb.Helper()
+	st, err := Normalize(opts, sql)
+	if err != nil {
+		tb.Fatalf("Normalize(%s, %q): %v", opts.Dialect, sql, err)
+	}
+	return st
+}
+
+// mustReject checks that sql is rejected with kind at offset (-1: any offset).
+func mustReject(tb testing.TB, opts Options, sql string, kind Kind, offset int) *Error {
+	tb.Helper()
+	st, err := Normalize(opts, sql)
+	if err == nil {
+		tb.Fatalf("Normalize(%s, %q) accepted: %q", opts.Dialect, sql, st.Text)
+	}
+	if !errors.Is(err, ErrRejected) {
+		tb.Fatalf("error %v does not match ErrRejected", err)
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		tb.Fatalf("error %T is not *Error", err)
+	}
+	if e.Kind != kind {
+		tb.Fatalf("Normalize(%q): kind %v, want %v (%v)", sql, e.Kind, kind, err)
+	}
+	if offset >= 0 && e.Offset != offset {
+		tb.Fatalf("Normalize(%q): offset %d, want %d (%v)", sql, e.Offset, offset, err)
+	}
+	return e
+}
+
+func TestCanonicalText(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		sql  string
+		want string
+	}{
+		{"pg keywords upper, idents lower", pg, "select ID, Name from Users where ID = 1", "SELECT id, name FROM users WHERE id = $0"},
+		{"pg comments and whitespace", pg, "SELECT /* c /* nested */ */ a\n\t-- tail\r, b FROM t", "SELECT a, b FROM t"},
+		{"pg quoted kept", pg, `SELECT "Col" FROM "Users"`, `SELECT "Col" FROM "Users"`},
+		{"pg doubled quote ident", pg, `SELECT "a""b" FROM t`, `SELECT "a""b" FROM t`},
+		{"pg U& ident decoded and requoted", pg, `SELECT U&"d\0061t" FROM t`, `SELECT "dat" FROM t`},
+		{"pg U& ident UESCAPE", pg, `SELECT U&"d!0061t" UESCAPE '!' FROM t`, `SELECT "dat" FROM t`},
+		{"pg params", pg, "SELECT * FROM t WHERE a = $1 AND b = $2", "SELECT * FROM t WHERE a = $0 AND b = $0"},
+		{"pg strings", pg, `SELECT 'x', E'a\'b', $$y$$, $tag$z$tag$, U&'d\0061t', B'0101', X'1F', N'n'`, "SELECT $0, $0, $0, $0, $0, $0, $0, $0"},
+		{"pg continuation is one literal", pg, "SELECT 'a'\n'b'", "SELECT $0"},
+		{"pg continuation with comment", pg, "SELECT 'a' -- c\n 'b'", "SELECT $0"},
+		{"pg numbers", pg, "SELECT 1, 1.5, .5, 1e5, 1.5E-3", "SELECT $0, $0, $0, $0, $0"},
+		{"pg unary minus folds into literal", pg, "SELECT -1, a - 1, a-1 FROM t WHERE b = -2", "SELECT $0, a - $0, a - $0 FROM t WHERE b = $0"},
+		{"pg cast", pg, "SELECT a :: int, b::VARCHAR(10) FROM t", "SELECT a::INT, b::VARCHAR($0) FROM t"},
+		{"pg IN list collapses", pg, "SELECT * FROM t WHERE a IN (1, 2, 3) AND b IN ($1,$2)", "SELECT * FROM t WHERE a IN ($0) AND b IN ($0)"},
+		{"pg IN subquery kept", pg, "SELECT * FROM t WHERE a IN (SELECT b FROM u)", "SELECT * FROM t WHERE a IN (SELECT b FROM u)"},
+		{"pg IN mixed not collapsed", pg, "SELECT * FROM t WHERE a IN (1, b)", "SELECT * FROM t WHERE a IN ($0, b)"},
+		{"pg ARRAY collapses", pg, "SELECT ARRAY[1,2,3]", "SELECT ARRAY[$0]"},
+		{"pg VALUES rows collapse", pg, "INSERT INTO t (a, b) VALUES (1, 'x'), (2, 'y'), ($1, $2)", "INSERT INTO t(a, b) VALUES ($0, $0)"},
+		{"pg VALUES with expression kept", pg, "INSERT INTO t (a) VALUES (now()), (1)", "INSERT INTO t(a) VALUES (now()), ($0)"},
+		{"pg operator stops before comment", pg, "SELECT 1 +/* c */ 2", "SELECT $0 + $0"},
+		{"pg trailing minus split", pg, "SELECT a=-1 FROM t", "SELECT a = $0 FROM t"},
+		{"pg jsonb operator kept", pg, "SELECT d ? 'k', d ?| array['a'] FROM t", "SELECT d ? $0, d ?| ARRAY[$0] FROM t"},
+		{"pg != is <>", pg, "SELECT * FROM t WHERE a != 1", "SELECT * FROM t WHERE a <> $0"},
+		{"pg trailing semicolon", pg, "SELECT 1; -- done\n", "SELECT $0"},
+		{"pg SET keeps literal", pg, "set role 'Admin'", "SET ROLE 'Admin'"},
+		{"pg SET identifier", pg, "SET ROLE Reader", "SET ROLE reader"},
+		{"pg DO keeps body", pg, "DO $$BEGIN PERFORM 1; END$$", "DO 'BEGIN PERFORM 1; END'"},
+		{"pg DDL keeps literals", pg, "CREATE TABLE t (a text DEFAULT 'x')", "CREATE TABLE t(a TEXT DEFAULT 'x')"},
+		{"pg kept literal with backslash", pg, `SET x = E'a\\b'`, `SET x = E'a\\b'`},
+		{"pg nss off: backslash escapes", pgNSS, `SELECT 'a\'b'`, "SELECT $0"},
+		{"pg formfeed is whitespace", pg, "DELETE\fFROM t WHERE a = 1", "DELETE FROM t WHERE a = $0"},
+		{"pg vertical tab is whitespace", pg, "SELECT\v1", "SELECT $0"},
+		{"pg non-ascii identifier bytes", pg, "SELECT Ünïcode FROM t", "SELECT Ünïcode FROM t"},
+		{"pg dollar inside identifier", pg, "SELECT a$b FROM t", "SELECT a$b FROM t"},
+		{"pg function call", pg, "SELECT Count(*), PG_CATALOG.Lower(x) FROM t", "SELECT count(*), pg_catalog.lower(x) FROM t"},
+		{"pg qualified names, dots", pg, "SELECT s . t . c FROM s /* x */ . t", "SELECT s.t.c FROM s.t"},
+
+		{"my backticks", my, "SELECT `a``b` FROM `T`", "SELECT `a``b` FROM `T`"},
+		{"my table case kept", my, "SELECT ID FROM Users WHERE Users.Id = 1", "SELECT id FROM Users WHERE Users.id = ?"},
+		{"my lcn=1 folds tables", Options{Dialect: MySQL, LowerCaseTableNames: 1}, "SELECT ID FROM Users", "SELECT id FROM users"},
+		{"my double-quoted string", my, `SELECT "x" FROM t`, "SELECT ? FROM t"},
+		{"my ansi quotes ident", myANSI, `SELECT "x" FROM t`, "SELECT `x` FROM t"},
+		{"my hash comment", my, "SELECT 1 # c\n FROM t", "SELECT ? FROM t"},
+		{"my dashdash comment", my, "SELECT 1 -- c\n FROM t", "SELECT ? FROM t"},
+		{"my dashdash no space is minus minus", my, "SELECT 1--1", "SELECT ? - ?"},
+		{"my backslash escape", my, `SELECT 'a\'b' FROM t`, "SELECT ? FROM t"},
+		{"my NBE", myNBE, `SELECT 'a\' FROM t`, "SELECT ? FROM t"},
+		{"my adjacent strings concatenate", my, "SELECT 'a' 'b' FROM t", "SELECT ? FROM t"},
+		{"my params", my, "SELECT * FROM t WHERE a = ? AND b IN (?, ?)", "SELECT * FROM t WHERE a = ? AND b IN (?)"},
+		{"my user variables kept", my, "SELECT @A, @@SESSION.sql_mode", "SELECT @a, @@session.sql_mode"},
+		{"my hex and bit", my, "SELECT 0x1F, X'1F', b'01', 0b01", "SELECT ?, ?, ?, ?"},
+		{"my name starting with digits", my, "SELECT 1abc FROM t", "SELECT 1abc FROM t"},
+
+		{"sqlite brackets", lite, "SELECT [a b] FROM [T]", `SELECT "a b" FROM "T"`},
+		{"sqlite backticks", lite, "SELECT `a` FROM t", `SELECT "a" FROM t`},
+		{"sqlite params", lite, "SELECT * FROM t WHERE a = ? AND b = ?2 AND c = :c AND d = @d AND e = $e", "SELECT * FROM t WHERE a = ? AND b = ? AND c = ? AND d = ? AND e = ?"},
+		{"sqlite no backslash escapes", lite, `SELECT 'a\' FROM t`, "SELECT ? FROM t"},
+		{"sqlite folds", lite, "SELECT A FROM T", "SELECT a FROM t"},
+		{"sqlite == is =", lite, "SELECT * FROM t WHERE a == 1", "SELECT * FROM t WHERE a = ?"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := mustNormalize(t, tc.opts, tc.sql)
+			if st.Text != tc.want {
+				t.Errorf("Text\n got %q\nwant %q", st.Text, tc.want)
+			}
+			if st.Dialect != tc.opts.Dialect {
+				t.Errorf("Dialect %q", st.Dialect)
+			}
+			// The canonical text is a fixpoint.
+			again := mustNormalize(t, tc.opts, st.Text)
+			if again.Fingerprint != st.Fingerprint {
+				t.Errorf("canonical text re-normalises to %q", again.Text)
+			}
+		})
+	}
+}
+
+func TestFacts(t *testing.T) {
+	type facts struct {
+		Command, Object string
+		ReadOnly        bool
+		Tables, Funcs   []string
+		HasWhere        bool
+		Params          int
+	}
+	tests := []struct {
+		name string
+		opts Options
+		sql  string
+		want facts
+	}{
+		{"select", pg, "SELECT a FROM s.t JOIN u ON true", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"s.t", "u"}}},
+		{"select for update", pg, "SELECT a FROM t FOR UPDATE", facts{Command: "SELECT", Tables: []string{"t"}}},
+		{"select into", pg, "SELECT * INTO new_t FROM t", facts{Command: "SELECT", Tables: []string{"new_t", "t"}}},
+		{"select impure function", pg, "SELECT nextval('s')", facts{Command: "SELECT", Funcs: []string{"nextval"}}},
+		{"select pure functions", pg, "SELECT count(*), lower(x) FROM t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}, Funcs: []string{"count", "lower"}}},
+		{"pg_catalog pure", pg, "SELECT pg_catalog.lower(x) FROM t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}, Funcs: []string{"pg_catalog.lower"}}},
+		{"table function in FROM", pg, "SELECT * FROM generate_series(1, 3) g", facts{Command: "SELECT", ReadOnly: true, Funcs: []string{"generate_series"}}},
+		{"extract FROM is not a table", pg, "SELECT extract(year FROM d) FROM t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}, Funcs: []string{"extract"}}},
+		{"is distinct from", pg, "SELECT * FROM t WHERE a IS DISTINCT FROM b", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},
+		{"subquery tables", pg, "SELECT * FROM (SELECT * FROM a) x, b WHERE c IN (SELECT d FROM e)", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"a", "b", "e"}}},
+		{"quoted and U& tables", pg, `SELECT * FROM "My"."Tab", U&"d\0061t" /**/ . x`, facts{Command: "SELECT", ReadOnly: true, Tables: []string{"My.Tab", "dat.x"}}},
+		{"table with dot in name quoted", pg, `SELECT * FROM "a.b"`, facts{Command: "SELECT", ReadOnly: true, Tables: []string{`"a.b"`}}},
+		{"dedupe", pg, "SELECT * FROM t JOIN t ON true", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},
+		{"cte not a table", pg, "WITH x AS (SELECT * FROM t) SELECT * FROM x", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},
+		{"data-modifying cte", pg, "WITH d AS (DELETE FROM t RETURNING *) SELECT * FROM d", facts{Command: "SELECT", Tables: []string{"t"}}},
+		{"with main delete", pg, "WITH x AS (SELECT 1) DELETE FROM t WHERE a IN (SELECT * FROM x)", facts{Command: "DELETE", Tables: []string{"t"}, HasWhere: true}},
+		{"insert", pg, "INSERT INTO s.t (a) VALUES ($1) RETURNING id", facts{Command: "INSERT", Tables: []string{"s.t"}, Params: 1}},
+		{"insert select", pg, "INSERT INTO t SELECT * FROM u", facts{Command: "INSERT", Tables: []string{"t", "u"}}},
+		{"update", pg, "UPDATE t SET a = $2 WHERE id = $1", facts{Command: "UPDATE", Tables: []string{"t"}, HasWhere: true, Params: 2}},
+		{"update from", pg, "UPDATE t SET a = u.a FROM u WHERE t.id = u.id", facts{Command: "UPDATE", Tables: []string{"t", "u"}, HasWhere: true}},
+		{"update without where", pg, "UPDATE t SET a = 1", facts{Command: "UPDATE", Tables: []string{"t"}}},
+		{"delete subquery where only", pg, "DELETE FROM t USING (SELECT * FROM u WHERE x) s", facts{Command: "DELETE", Tables: []string{"t", "u"}}},
+		{"delete using", pg, "DELETE FROM t USING u WHERE t.a = u.a", facts{Command: "DELETE", Tables: []string{"t", "u"}, HasWhere: true}},
+		{"merge", pg, "MERGE INTO t USING s ON t.id = s.id WHEN MATCHED THEN DELETE", facts{Command: "MERGE", Tables: []string{"t", "s"}}},
+		{"copy", pg, "COPY t (a, b) FROM STDIN", facts{Command: "COPY", Tables: []string{"t"}}},
+		{"copy query", pg, "COPY (SELECT * FROM t) TO STDOUT", facts{Command: "COPY", Tables: []string{"t"}}},
+		{"truncate", pg, "TRUNCATE TABLE a, ONLY b", facts{Command: "TRUNCATE", Object: "TABLE", Tables: []string{"a", "b"}}},
+		{"create table", pg, "CREATE TABLE IF NOT EXISTS s.t (id int REFERENCES u(id))", facts{Command: "CREATE", Object: "TABLE", Tables: []string{"s.t", "u"}}},
+		{"create index", pg, "CREATE UNIQUE INDEX CONCURRENTLY i ON ONLY t (a)", facts{Command: "CREATE", Object: "INDEX", Tables: []string{"t"}}},
+		{"create matview", pg, "CREATE MATERIALIZED VIEW v AS SELECT * FROM t", facts{Command: "CREATE", Object: "MATERIALIZED VIEW", Tables: []string{"v", "t"}}},
+		{"drop tables", pg, "DROP TABLE IF EXISTS a, b CASCADE", facts{Command: "DROP", Object: "TABLE", Tables: []string{"a", "b"}}},
+		{"create role", pg, "CREATE ROLE admin", facts{Command: "CREATE", Object: "ROLE"}},
+		{"create function", pg, "CREATE OR REPLACE FUNCTION f(a int) RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", facts{Command: "CREATE", Object: "FUNCTION"}},
+		{"alter table", pg, "ALTER TABLE ONLY t ADD COLUMN c int", facts{Command: "ALTER", Object: "TABLE", Tables: []string{"t"}}},
+		{"create extension", pg, "CREATE EXTENSION IF NOT EXISTS pgcrypto", facts{Command: "CREATE", Object: "EXTENSION"}},
+		{"grant on table", pg, "GRANT SELECT, UPDATE (a) ON TABLE a, b TO r", facts{Command: "GRANT", Object: "TABLE", Tables: []string{"a", "b"}}},
+		{"grant role", pg, "GRANT admin TO bob", facts{Command: "GRANT", Object: "ROLE"}},
+		{"set", pg, "SET search_path TO public", facts{Command: "SET"}},
+		{"lock", pg, "LOCK TABLE a, b IN ACCESS EXCLUSIVE MODE", facts{Command: "LOCK", Tables: []string{"a", "b"}}},
+		{"vacuum", pg, "VACUUM (VERBOSE) a, b (c)", facts{Command: "VACUUM", Tables: []string{"a", "b"}}},
+		{"call", pg, "CALL p(1)", facts{Command: "CALL", Funcs: []string{"p"}}},
+		{"do", pg, "DO $$ BEGIN END $$", facts{Command: "DO"}},
+		{"explain select", pg, "EXPLAIN SELECT * FROM t", facts{Command: "EXPLAIN", ReadOnly: true, Tables: []string{"t"}}},
+		{"explain analyze delete", pg, "EXPLAIN ANALYZE DELETE FROM t", facts{Command: "EXPLAIN", Tables: []string{"t"}}},
+		{"table command", pg, "TABLE t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},
+		{"values command", pg, "VALUES (1), (2)", facts{Command: "SELECT", ReadOnly: true}},
+		{"parenthesised select", pg, "(SELECT 1) UNION (SELECT 2)", facts{Command: "SELECT", ReadOnly: true}},
+		{"begin", pg, "BEGIN", facts{Command: "BEGIN"}},
+		{"show", pg, "SHOW search_path", facts{Command: "SHOW", ReadOnly: true}},
+		{"unknown command", pg, "CHECKPOINT", facts{Command: "CHECKPOINT"}},
+		{"highest pg param", pg, "SELECT $3, $1", facts{Command: "SELECT", ReadOnly: true, Params: 3}},
+		{"name truncated to 63 bytes", pg, "SELECT * FROM " + strings.Repeat("a", 70), facts{Command: "SELECT", ReadOnly: true, Tables: []string{strings.Repeat("a", 63)}}},
+
+		{"my tables case", my, "SELECT * FROM Db.Users u JOIN `Orders` o", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"Db.Users", "Orders"}}},
+		{"my lcn=2 folds", Options{Dialect: MySQL, LowerCaseTableNames: 2}, "SELECT * FROM Db.Users", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"db.users"}}},
+		{"my insert no into", my, "INSERT IGNORE t (a) VALUES (?)", facts{Command: "INSERT", Tables: []string{"t"}, Params: 1}},
+		{"my replace", my, "REPLACE INTO t VALUES (1)", facts{Command: "REPLACE", Tables: []string{"t"}}},
+		{"my replace function", my, "SELECT replace(a, 'x', 'y') FROM t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}, Funcs: []string{"replace"}}},
+		{"my multi update", my, "UPDATE a, b SET a.x = b.x WHERE a.id = b.id", facts{Command: "UPDATE", Tables: []string{"a", "b"}, HasWhere: true}},
+		{"my lock in share mode", my, "SELECT * FROM t LOCK IN SHARE MODE", facts{Command: "SELECT", Tables: []string{"t"}}},
+		{"my into outfile", my, "SELECT * FROM t INTO OUTFILE '/tmp/x'", facts{Command: "SELECT", Tables: []string{"t"}}},
+		{"my on duplicate values()", my, "INSERT INTO t (a) VALUES (1) ON DUPLICATE KEY UPDATE a = VALUES(a)", facts{Command: "INSERT", Tables: []string{"t"}, Funcs: []string{"values"}}},
+		{"my describe", my, "DESCRIBE Users", facts{Command: "DESCRIBE", ReadOnly: true, Tables: []string{"Users"}}},
+		{"my params", my, "SELECT ? FROM t WHERE a IN (?, ?)", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}, Params: 3}},
+
+		{"sqlite tables fold", lite, `SELECT * FROM "Users" JOIN [Orders]`, facts{Command: "SELECT", ReadOnly: true, Tables: []string{"users", "orders"}}},
+		{"sqlite params numbering", lite, "SELECT ?, ?5, :a, :a, ?", facts{Command: "SELECT", ReadOnly: true, Params: 7}},
+		{"sqlite insert or replace", lite, "INSERT OR REPLACE INTO t (a) VALUES (1)", facts{Command: "INSERT", Tables: []string{"t"}}},
+		{"sqlite pragma", lite, "PRAGMA journal_mode = WAL", facts{Command: "PRAGMA"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := mustNormalize(t, tc.opts, tc.sql)
+			got := facts{st.Command, st.Object, st.ReadOnly, st.Tables, st.Functions, st.HasWhere, st.Params}
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("facts of %q\n got %+v\nwant %+v\ntext %q", tc.sql, got, tc.want, st.Text)
+			}
+		})
+	}
+}
+
+func TestLiterals(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		sql  string
+		want []string
+	}{
+		{"pg decoded in order", pg, `SELECT 'it''s', E'a\nb\x41\101\u00e9', U&'d\0061t', $q$raw\$q$, -5, 1.5e3 FROM t WHERE a IN (1, 2)`, []string{"it's", "a\nbAAé", "dat", `raw\`, "-5", "1.5e3", "1", "2"}},
+		{"pg nss off", pgNSS, `SELECT 'a\tb'`, []string{"a\tb"}},
+		{"pg nss on keeps backslash", pg, `SELECT 'a\tb'`, []string{`a\tb`}},
+		{"pg continuation", pg, "SELECT 'a'\n'b'", []string{"ab"}},
+		{"pg U& UESCAPE", pg, `SELECT U&'!+01F600x' UESCAPE '!'`, []string{"\U0001F600x"}},
+		{"pg surrogate pair", pg, `SELECT U&'\D83D\DE00'`, []string{"\U0001F600"}},
+		{"pg bit string as written", pg, "SELECT B'01'", []string{"B'01'"}},
+		{"my escapes", my, `SELECT 'a\'b\\c\n', "d""e"`, []string{"a'b\\c\n", `d"e`}},
+		{"my NBE", myNBE, `SELECT 'a\'`, []string{`a\`}},
+		{"my adjacent", my, "SELECT 'a' 'b'", []string{"ab"}},
+		{"sqlite", lite, "SELECT 'a''b', X'FF'", []string{"a'b", "X'FF'"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := mustNormalize(t, tc.opts, tc.sql)
+			if !reflect.DeepEqual(st.Literals, tc.want) {
+				t.Errorf("Literals %q, want %q", st.Literals, tc.want)
+			}
+		})
+	}
+}
+
+func TestRejections(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   Options
+		sql    string
+		kind   Kind
+		offset int
+	}{
+		{"no dialect", Options{}, "SELECT 1", KindDialect, 0},
+		{"unknown dialect", Options{Dialect: "oracle"}, "SELECT 1", KindDialect, 0},
+		{"empty", pg, "  -- nothing\n", KindEmpty, 0},
+		{"only semicolon", pg, " ;", KindEmpty, 1},
+		{"NUL", pg, "SELECT 1\x00", KindNUL, 8},
+		{"NUL in mysql string", my, "SELECT 'a\x00'", KindNUL, 9},
+		{"invalid utf8", pg, "SELECT '\xbf\\'", KindEncoding, 8},
+		{"two statements", pg, "SELECT 1; SELECT 2", KindMultiple, 10},
+		{"two semicolons", pg, "SELECT 1;;", KindMultiple, 9},
+		{"pg unterminated string", pg, "SELECT 'abc", KindUnterminated, 7},
+		{"pg unterminated E string", pg, `SELECT E'ab\'`, KindUnterminated, 7},
+		{"pg unterminated ident", pg, `SELECT "ab`, KindUnterminated, 7},
+		{"pg unterminated nested comment", pg, "SELECT 1 /* /* */ ", KindUnterminated, 9},
+		{"pg unterminated dollar", pg, "SELECT $a$ x $b$", KindUnterminated, 7},
+		{"pg dollar other tag does not close", pg, "SELECT $a$ x $ab$; DROP TABLE t; $b$", KindUnterminated, 7},
+		{"pg zero-length ident", pg, `SELECT ""`, KindToken, 7},
+		{"pg param junk", pg, "SELECT $1abc", KindAmbiguous, 7},
+		{"pg number junk", pg, "SELECT 123abc", KindAmbiguous, 7},
+		{"pg hex literal version-dependent", pg, "SELECT 0x1F", KindAmbiguous, 7},
+		{"pg underscore literal version-dependent", pg, "SELECT 1_000", KindAmbiguous, 7},
+		{"pg real fail", pg, "SELECT 1e", KindAmbiguous, 7},
+		{"pg lone dollar", pg, "SELECT $", KindToken, 7},
+		{"pg backslash", pg, `SELECT \x`, KindToken, 7},
+		{"pg bad U& escape", pg, `SELECT U&'\00zz'`, KindToken, 7},
+		{"pg bad UESCAPE char", pg, `SELECT U&'x' UESCAPE 'a'`, KindToken, 21},
+		{"pg unbalanced parens", pg, "SELECT (1", KindSyntax, 7},
+		{"pg not a keyword start", pg, "1 + 1", KindSyntax, 0},
+		{"my executable comment", my, "SELECT 1 /*! UNION SELECT 2 */", KindExecutable, 9},
+		{"my versioned executable comment", my, "SELECT 1 /*!50000 UNION */", KindExecutable, 9},
+		{"mariadb executable comment", my, "SELECT 1 /*M! UNION */", KindExecutable, 9},
+		{"my hint", my, "SELECT /*+ BKA(t) */ 1", KindExecutable, 7},
+		{"my unterminated comment", my, "SELECT 1 /* x", KindUnterminated, 9},
+		{"my unterminated string", my, `SELECT 'a\'`, KindUnterminated, 7},
+		{"my unterminated backtick", my, "SELECT `a", KindUnterminated, 7},
+		{"my dashdash no space", my, "SELECT 1--1; DROP TABLE t", KindMultiple, 13},
+		{"sqlite unterminated bracket", lite, "SELECT [a", KindUnterminated, 7},
+		{"sqlite unterminated comment", lite, "SELECT 1 /* x", KindUnterminated, 9},
+		{"sqlite number junk", lite, "SELECT 1abc", KindToken, 7},
+		{"sqlite tcl param", lite, "SELECT $a::b", KindToken, 9},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			mustReject(t, tc.opts, tc.sql, tc.kind, tc.offset)
+		})
+	}
+}
+
+func TestFingerprintPairs(t *testing.T) {
+	tests := []struct {
+		name string
+		opts Options
+		a, b string
+		same bool
+	}{
+		{"whitespace", pg, "SELECT a FROM t", "SELECT  a\n\tFROM   t", true},
+		{"comments", pg, "SELECT a FROM t", "SELECT /* x */ a -- y\nFROM t", true},
+		{"keyword case", pg, "SELECT a FROM t", "select a from t", true},
+		{"identifier case", pg, "SELECT a FROM t", "SELECT A FROM T", true},
+		{"literal vs param", pg, "SELECT * FROM t WHERE a = 5", "SELECT * FROM t WHERE a = $1", true},
+		{"string vs param", pg, "SELECT * FROM t WHERE a = 'x'", "SELECT * FROM t WHERE a = $7", true},
+		{"negative literal vs param", pg, "SELECT * FROM t WHERE a = -5", "SELECT * FROM t WHERE a = $1", true},
+		{"IN list length", pg, "SELECT * FROM t WHERE a IN (1)", "SELECT * FROM t WHERE a IN (1, 2, $3)", true},
+		{"VALUES rows", pg, "INSERT INTO t VALUES (1, 2)", "INSERT INTO t VALUES (3, 4), (5, 6)", true},
+		{"ARRAY length", pg, "SELECT ARRAY[1]", "SELECT ARRAY[1, 2]", true},
+		{"trailing semicolon", pg, "SELECT 1", "SELECT 1;", true},
+		{"users vs users99", pg, "SELECT * FROM users", "SELECT * FROM users99", false},
+		{"quoted case", pg, `SELECT * FROM "Users"`, "SELECT * FROM users", false},
+		{"alias", pg, "SELECT a FROM t x", "SELECT a FROM t y", false},
+		{"column alias", pg, "SELECT a AS x FROM t", "SELECT a AS y FROM t", false},
+		{"column order", pg, "SELECT a, b FROM t", "SELECT b, a FROM t", false},
+		{"argument order", pg, "SELECT f(a, b)", "SELECT f(b, a)", false},
+		{"table twice", pg, "SELECT * FROM t", "SELECT * FROM t, t", false},
+		{"limit 1 vs all", pg, "SELECT * FROM t LIMIT 1", "SELECT * FROM t LIMIT ALL", false},
+		{"added predicate", pg, "SELECT * FROM t WHERE a = 1", "SELECT * FROM t WHERE a = 1 AND b = 2", false},
+		{"delete where", pg, "DELETE FROM t", "DELETE FROM t WHERE a = 1", false},
+		{"set role", pg, "SET ROLE reader", "SET ROLE admin", false},
+		{"set role literal", pg, "SET ROLE 'reader'", "SET ROLE 'admin'", false},
+		{"do body", pg, "DO $$ SELECT 1 $$", "DO $$ DROP TABLE t $$", false},
+		{"param vs jsonb ?", pg, "SELECT a ? b FROM t", "SELECT a $1 b FROM t", false},
+		{"binary minus vs literal", pg, "SELECT a - 1 FROM t", "SELECT a 1 FROM t", false},
+		{"IN list vs two lists", pg, "SELECT * FROM t WHERE a IN (1, 2)", "SELECT * FROM t WHERE a IN (1)", true},
+		{"IN list vs subquery", pg, "SELECT * FROM t WHERE a IN (1)", "SELECT * FROM t WHERE a IN (SELECT 1)", false},
+		{"dialects differ", pg, "SELECT 1", "SELECT 1", true},
+		{"my table case", my, "SELECT * FROM Users", "SELECT * FROM users", false},
+		{"my column case", my, "SELECT ID FROM t", "SELECT id FROM t", true},
+		{"my alias case", my, "SELECT x.a FROM t X", "SELECT x.a FROM t x", false},
+		{"my keyword-named table case", my, "SELECT * FROM Status", "SELECT * FROM status", false},
+		{"my lcn=1 table case", Options{Dialect: MySQL, LowerCaseTableNames: 1}, "SELECT * FROM Users", "SELECT * FROM users", true},
+		{"my backtick vs ansi quotes", myANSI, "SELECT `a` FROM t", `SELECT "a" FROM t`, true},
+		{"sqlite case", lite, "SELECT A FROM T", "select a from t", true},
+		{"sqlite named vs positional", lite, "SELECT * FROM t WHERE a = :a", "SELECT * FROM t WHERE a = ?", true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mustNormalize(t, tc.opts, tc.a)
+			b := mustNormalize(t, tc.opts, tc.b)
+			if (a.Fingerprint == b.Fingerprint) != tc.same {
+				t.Errorf("same=%v, want %v\n a %q\n b %q", a.Fingerprint == b.Fingerprint, tc.same, a.Text, b.Text)
+			}
+		})
+	}
+}
+
+func TestFingerprintFormat(t *testing.T) {
+	a := mustNormalize(t, pg, "SELECT 1")
+	if !strings.HasPrefix(a.Fingerprint, FingerprintVersion+":") || len(a.Fingerprint) != len(FingerprintVersion)+1+64 {
+		t.Fatalf("fingerprint %q", a.Fingerprint)
+	}
+	// The dialect is part of the hashed input.
+	b := mustNormalize(t, lite, "SELECT 1")
+	if a.Text != "SELECT $0" || b.Text != "SELECT ?" {
+		t.Fatalf("texts %q %q", a.Text, b.Text)
+	}
+	c := mustNormalize(t, my, "SELECT 1")
+	if b.Text != c.Text || b.Fingerprint == c.Fingerprint {
+		t.Fatalf("same text in two dialects must not share a fingerprint: %q %q", b.Fingerprint, c.Fingerprint)
+	}
+	// Stable across releases: a golden value for v1.
+	const golden = "v1:"
+	if !strings.HasPrefix(mustNormalize(t, pg, "select * from users where id = 1").Fingerprint, golden) {
+		t.Fatal("version tag")
+	}
+}

@@ -1,0 +1,479 @@
+package sqlnorm
+
+import "strings"
+
+// placeholder returns the dialect's canonical placeholder for literals and
+// bind parameters. PostgreSQL uses $0 because ? is an operator there
+// (jsonb ?, geometric ?-|), so "x ? y" and "x $1 y" must not meet.
+func placeholder(d Dialect) string {
+	if d == Postgres {
+		return "$0"
+	}
+	return "?"
+}
+
+// render writes dialect, NUL and the canonical text into buf; it fills
+// Literals and Params.
+func (a *analyzer) render(buf []byte) []byte {
+	t := a.t
+	st := a.st
+	ph := placeholder(a.opts.Dialect)
+	buf = append(buf, a.opts.Dialect...)
+	buf = append(buf, 0)
+	r := renderer{buf: buf, base: len(buf)}
+	mysqlKeepAll := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(st.Command)
+	for i := 0; i < len(t); {
+		tk := &t[i]
+		if tk.kind == tParam {
+			a.countParam(i)
+		}
+		if !a.keepLits {
+			// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
+			if (tk.kind == tLParen && a.kw(i-1) == kwIn) || (tk.kind == tLBrack && a.kw(i-1) == kwArray) {
+				if end := a.litList(i); end > 0 {
+					close := tRParen
+					if tk.kind == tLBrack {
+						close = tRBrack
+					}
+					r.sep(tk.kind, false)
+					r.raw(tokenText(a.src, tk), tk.kind)
+					r.sep(tParam, false)
+					r.raw(ph, tParam)
+					r.sep(close, false)
+					r.raw(tokenText(a.src, &t[end]), close)
+					i = end + 1
+					continue
+				}
+			}
+			// VALUES (lit, ...), (lit, ...) collapses to one row.
+			if tk.kind == tWord && tk.kw == kwValues && a.kind(i+1) == tLParen {
+				if end, arity := a.litRows(i + 1); end > 0 {
+					r.word(strings.ToUpper(tokenText(a.src, tk)), false)
+					r.sep(tLParen, false)
+					r.raw("(", tLParen)
+					for k := 0; k < arity; k++ {
+						if k > 0 {
+							r.raw(",", tComma)
+						}
+						r.sep(tParam, false)
+						r.raw(ph, tParam)
+					}
+					r.raw(")", tRParen)
+					i = end + 1
+					continue
+				}
+			}
+			if end := a.litElem(i); end > 0 {
+				r.sep(tParam, false)
+				r.raw(ph, tParam)
+				i = end
+				continue
+			}
+		}
+		switch tk.kind {
+		case tParam:
+			r.sep(tParam, false)
+			r.raw(ph, tParam)
+			i++
+			continue
+		case tString, tNumber:
+			v := a.literalValue(i)
+			st.Literals = append(st.Literals, v)
+			r.sep(tk.kind, false)
+			r.raw(a.quoteLiteral(tk, v), tk.kind)
+		case tWord:
+			raw := tokenText(a.src, tk)
+			identLike := tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) != 0 ||
+				a.kind(i+1) == tDot || a.kind(i-1) == tDot
+			glue := tk.flags&fFunc != 0 || tk.kw == 0 || a.kind(i-1) == tCast
+			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
+				(tk.flags&(fTable|fAlias|fCaseKeep) != 0 ||
+					(a.kind(i+1) == tDot && tk.flags&fFuncQual == 0 && a.kind(i-1) != tDot) ||
+					(mysqlKeepAll && tk.kw == 0))
+			switch {
+			case keep:
+				r.word(raw, glue)
+			case !identLike && tk.kw != 0:
+				r.word(upperASCII(raw), glue)
+			default:
+				r.word(lowerASCII(raw), glue)
+			}
+		case tQIdent:
+			r.sep(tQIdent, false)
+			r.quoteIdent(a, tk)
+			r.glue = true
+		case tVar:
+			r.sep(tVar, false)
+			r.raw(lowerASCII(tokenText(a.src, tk)), tVar)
+		case tOp:
+			op := tokenText(a.src, tk)
+			switch op {
+			case "!=":
+				op = "<>"
+			case "==":
+				op = "="
+			}
+			r.sep(tOp, false)
+			r.raw(op, tOp)
+		default:
+			r.sep(tk.kind, false)
+			r.raw(tokenText(a.src, tk), tk.kind)
+		}
+		i++
+	}
+	if a.opts.Dialect == SQLite {
+		st.Params = a.sqliteMax
+	}
+	return r.buf
+}
+
+func dmlCommand(cmd string) bool {
+	switch cmd {
+	case "SELECT", "INSERT", "UPDATE", "DELETE", "REPLACE", "EXPLAIN", "DESCRIBE":
+		return true
+	}
+	return false
+}
+
+// countParam accounts for the parameter at i.
+func (a *analyzer) countParam(i int) {
+	tk := &a.t[i]
+	st := a.st
+	switch a.opts.Dialect {
+	case Postgres:
+		if int(tk.pnum) > st.Params {
+			st.Params = int(tk.pnum)
+		}
+	case MySQL:
+		st.Params++
+	case SQLite:
+		switch {
+		case tk.pnum > 0:
+			if int(tk.pnum) > a.sqliteMax {
+				a.sqliteMax = int(tk.pnum)
+			}
+		case tk.sub == 1: // named: same name, same index
+			name := tokenText(a.src, tk)
+			for _, n := range a.sqliteNames {
+				if n == name {
+					return
+				}
+			}
+			a.sqliteNames = append(a.sqliteNames, name)
+			a.sqliteMax++
+		default:
+			a.sqliteMax++
+		}
+	}
+}
+
+// unaryContext reports whether a sign at i is a unary sign (not a binary
+// operator): it follows an operator, (, [, a comma or a clause keyword.
+func (a *analyzer) unaryContext(i int) bool {
+	if i == 0 {
+		return true
+	}
+	p := &a.t[i-1]
+	switch p.kind {
+	case tOp, tLParen, tLBrack, tComma:
+		return true
+	case tWord:
+		switch p.kw {
+		case kwSelect, kwWhere, kwAnd, kwOr, kwNot, kwThen, kwElse, kwWhen, kwCase, kwLimit,
+			kwOffset, kwBetween, kwHaving, kwReturning, kwOn, kwValues, kwIn:
+			return true
+		}
+	}
+	return false
+}
+
+// litElem returns the end of a literal element at i ([sign] number, a
+// string (MySQL: adjacent strings), a parameter), or 0.
+func (a *analyzer) litElem(i int) int {
+	t := a.t
+	if i >= len(t) {
+		return 0
+	}
+	tk := &t[i]
+	switch tk.kind {
+	case tParam:
+		a.countParamLater(i)
+		return i + 1
+	case tNumber:
+		a.st.Literals = append(a.st.Literals, tokenText(a.src, tk))
+		return i + 1
+	case tString:
+		j := i + 1
+		if a.opts.Dialect == MySQL {
+			for a.kind(j) == tString && t[j].sub == subMyStr && tk.sub == subMyStr {
+				j++
+			}
+		}
+		if j == i+1 {
+			a.st.Literals = append(a.st.Literals, a.literalValue(i))
+		} else {
+			var b strings.Builder
+			for k := i; k < j; k++ {
+				b.WriteString(a.literalValue(k))
+			}
+			a.st.Literals = append(a.st.Literals, b.String())
+		}
+		return j
+	case tOp:
+		if (tk.end-tk.start == 1) && (a.src[tk.start] == '-' || a.src[tk.start] == '+') &&
+			a.kind(i+1) == tNumber && a.unaryContext(i) {
+			v := tokenText(a.src, &t[i+1])
+			if a.src[tk.start] == '-' {
+				v = "-" + v
+			}
+			a.st.Literals = append(a.st.Literals, v)
+			return i + 2
+		}
+	}
+	return 0
+}
+
+// countParamLater is a no-op hook: parameters are counted in render's loop.
+func (a *analyzer) countParamLater(int) {}
+
+// litList checks that the bracketed list at i holds only literal elements
+// and returns the index of its closing token (0 when it does not). The
+// literal values are recorded.
+func (a *analyzer) litList(i int) int {
+	t := a.t
+	end := int(a.match[i])
+	if end <= i+1 {
+		return 0
+	}
+	// Dry run first: elements must be literals separated by commas.
+	k := i + 1
+	for k < end {
+		e := a.litElemEnd(k)
+		if e == 0 {
+			return 0
+		}
+		k = e
+		if k < end {
+			if t[k].kind != tComma {
+				return 0
+			}
+			k++
+		}
+	}
+	for k = i + 1; k < end; k++ {
+		if t[k].kind == tParam {
+			a.countParam(k)
+		}
+		if t[k].kind == tComma {
+			continue
+		}
+		k = a.litElem(k) - 1
+	}
+	return end
+}
+
+// litElemEnd is litElem without side effects.
+func (a *analyzer) litElemEnd(i int) int {
+	t := a.t
+	if i >= len(t) {
+		return 0
+	}
+	switch t[i].kind {
+	case tParam, tNumber:
+		return i + 1
+	case tString:
+		j := i + 1
+		if a.opts.Dialect == MySQL {
+			for a.kind(j) == tString && t[j].sub == subMyStr && t[i].sub == subMyStr {
+				j++
+			}
+		}
+		return j
+	case tOp:
+		if t[i].end-t[i].start == 1 && (a.src[t[i].start] == '-' || a.src[t[i].start] == '+') &&
+			a.kind(i+1) == tNumber && a.unaryContext(i) {
+			return i + 2
+		}
+	}
+	return 0
+}
+
+// litRows checks VALUES rows starting at the ( at i: every row made only of
+// literal elements, all of the same arity. It returns the index of the last
+// row's ) and the arity, or 0.
+func (a *analyzer) litRows(i int) (int, int) {
+	t := a.t
+	arity := -1
+	last := 0
+	k := i
+	for {
+		if a.kind(k) != tLParen {
+			return 0, 0
+		}
+		end := int(a.match[k])
+		n := 0
+		m := k + 1
+		for m < end {
+			e := a.litElemEnd(m)
+			if e == 0 {
+				return 0, 0
+			}
+			n++
+			m = e
+			if m < end {
+				if t[m].kind != tComma {
+					return 0, 0
+				}
+				m++
+			}
+		}
+		if n == 0 || (arity >= 0 && n != arity) {
+			return 0, 0
+		}
+		arity = n
+		last = end
+		if a.kind(end+1) == tComma && a.kind(end+2) == tLParen {
+			k = end + 2
+			continue
+		}
+		break
+	}
+	// Record literals and parameters in order.
+	for k = i; k <= last; k++ {
+		switch t[k].kind {
+		case tLParen, tRParen, tComma:
+			continue
+		case tParam:
+			a.countParam(k)
+		}
+		k = a.litElem(k) - 1
+	}
+	return last, arity
+}
+
+// literalValue decodes the literal at i.
+func (a *analyzer) literalValue(i int) string {
+	tk := &a.t[i]
+	if tk.kind == tNumber {
+		return tokenText(a.src, tk)
+	}
+	v, ok := decodeString(a.src, tk, a.opts)
+	if !ok {
+		return tokenText(a.src, tk)
+	}
+	return v
+}
+
+// quoteLiteral renders a kept literal canonically.
+func (a *analyzer) quoteLiteral(tk *token, v string) string {
+	if tk.kind == tNumber || tk.sub == subBits {
+		return tokenText(a.src, tk)
+	}
+	switch a.opts.Dialect {
+	case Postgres:
+		if strings.IndexByte(v, '\\') >= 0 {
+			return "E'" + strings.ReplaceAll(strings.ReplaceAll(v, `\`, `\\`), "'", "''") + "'"
+		}
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	case MySQL:
+		if !a.opts.NoBackslashEscapes {
+			v = strings.ReplaceAll(v, `\`, `\\`)
+			v = strings.ReplaceAll(v, "\x00", `\0`)
+		}
+		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+	}
+	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+func upperASCII(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'a' && c <= 'z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'a' && b[j] <= 'z' {
+					b[j] -= 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+// renderer appends tokens with canonical spacing.
+type renderer struct {
+	buf  []byte
+	base int
+	last tokKind
+	glue bool // a following ( belongs to the previous name
+}
+
+// sep writes the separator before a token of kind k.
+func (r *renderer) sep(k tokKind, _ bool) {
+	if len(r.buf) == r.base {
+		return
+	}
+	switch r.last {
+	case tLParen, tLBrack, tCast:
+		return
+	case tDot:
+		if k != tNumber {
+			return
+		}
+	}
+	switch k {
+	case tRParen, tRBrack, tComma, tCast, tSemi:
+		return
+	case tDot:
+		if r.last != tNumber {
+			return
+		}
+	case tLParen:
+		if r.glue {
+			return
+		}
+	case tLBrack:
+		switch r.last {
+		case tWord, tQIdent, tRParen, tRBrack, tParam:
+			return
+		}
+	}
+	r.buf = append(r.buf, ' ')
+}
+
+func (r *renderer) raw(s string, k tokKind) {
+	r.buf = append(r.buf, s...)
+	r.last = k
+	r.glue = false
+}
+
+func (r *renderer) word(s string, glue bool) {
+	r.sep(tWord, false)
+	r.buf = append(r.buf, s...)
+	r.last = tWord
+	r.glue = glue
+}
+
+// quoteIdent writes a quoted identifier in the dialect's canonical quoting.
+func (r *renderer) quoteIdent(a *analyzer, tk *token) {
+	raw := tokenText(a.src, tk)
+	q := byte('"')
+	if a.opts.Dialect == MySQL {
+		q = '`'
+	}
+	if (q == '"' && tk.sub == subDQ) || (q == '`' && tk.sub == subBacktick) {
+		r.buf = append(r.buf, raw...)
+		r.last = tQIdent
+		return
+	}
+	v, _ := decodeIdent(a.src, tk)
+	r.buf = append(r.buf, q)
+	for i := 0; i < len(v); i++ {
+		if v[i] == q {
+			r.buf = append(r.buf, q)
+		}
+		r.buf = append(r.buf, v[i])
+	}
+	r.buf = append(r.buf, q)
+	r.last = tQIdent
+}

@@ -1,0 +1,336 @@
+package sqlnorm
+
+// verbHandler parses what follows a statement verb at i and returns the
+// index where generic scanning resumes (> i).
+func (a *analyzer) verbHandler(i int) int {
+	t := a.t
+	switch t[i].kw {
+	case kwInsert, kwReplace:
+		j := i + 1
+		if a.kind(j) == tLParen {
+			return i // replace(...) is a function
+		}
+		j = a.skipModifiers(j)
+		if a.kw(j) == kwInto {
+			j++
+		}
+		k := a.tableRef(j, true)
+		if a.kind(k) == tLParen {
+			t[k].flags |= fNoFuncParen
+		}
+		return k
+	case kwUpdate:
+		j := a.skipModifiers(i + 1)
+		return a.tableList(j, true)
+	case kwDelete:
+		j := a.skipModifiers(i + 1)
+		// MySQL multi-table DELETE t1, t2 FROM ...: names before FROM.
+		for k := j; k < len(t) && a.kw(k) != kwFrom && a.kw(k) != kwUsing; k++ {
+			if t[k].kind == tWord || t[k].kind == tQIdent {
+				t[k].flags |= fCaseKeep
+			}
+		}
+		return j
+	case kwTable:
+		return a.tableRef(i+1, false)
+	case kwCopy:
+		j := i + 1
+		if a.kind(j) == tLParen {
+			return j
+		}
+		k := a.tableRef(j, false)
+		if a.kind(k) == tLParen {
+			t[k].flags |= fNoFuncParen
+		}
+		return k
+	case kwTruncate:
+		a.st.Object = "TABLE"
+		j := i + 1
+		if a.kw(j) == kwTable {
+			j++
+		}
+		return a.tableList(j, false)
+	case kwLock:
+		j := i + 1
+		if a.kw(j) == kwTable || a.kw(j) == kwTables {
+			j++
+		}
+		for {
+			k := a.tableRef(j, true)
+			if k == j {
+				return j + 1
+			}
+			for k < len(t) && t[k].kind != tComma {
+				if t[k].kind == tLParen {
+					k = int(a.match[k])
+				}
+				k++
+			}
+			if k >= len(t) {
+				return k
+			}
+			j = k + 1
+		}
+	case kwVacuum, kwAnalyze:
+		j := i + 1
+		if a.kind(j) == tLParen {
+			t[j].flags |= fNoFuncParen
+			j = int(a.match[j]) + 1
+		}
+		for a.kind(j) == tWord && t[j].kw != 0 {
+			j++
+		}
+		for {
+			k, name, ok := a.qualifiedName(j)
+			if !ok {
+				return j + 1
+			}
+			for m := j; m < k; m++ {
+				t[m].flags |= fTable
+			}
+			a.st.Tables = appendUnique(a.st.Tables, name)
+			if a.kind(k) == tLParen {
+				t[k].flags |= fNoFuncParen
+				k = int(a.match[k]) + 1
+			}
+			if a.kind(k) != tComma {
+				return k
+			}
+			j = k + 1
+		}
+	case kwCreate, kwAlter, kwDrop:
+		return a.ddl(i)
+	case kwExplain:
+		j := i + 1
+		if a.kind(j) == tLParen {
+			t[j].flags |= fNoFuncParen
+			j = int(a.match[j]) + 1
+		}
+		for a.kind(j) == tWord && t[j].kw != 0 && !isVerb(t[j].kw) || a.kw(j) == kwAnalyze && isVerb(a.kw(j+1)) {
+			j++
+		}
+		if a.kind(j) == tWord && isVerb(t[j].kw) {
+			a.cmdKw = t[j].kw
+			if t[j].kw != kwSelect && t[j].kw != kwValues && t[j].kw != kwWith && t[j].kw != kwTable {
+				a.write = true
+			}
+			if t[j].kw == kwWith {
+				return j + 1
+			}
+			return a.verbHandler(j)
+		}
+		return j
+	case kwGrant, kwRevoke:
+		return a.grant(i)
+	case kwDescribe, kwDesc:
+		j := i + 1
+		if a.kind(j) == tWord && isVerb(t[j].kw) {
+			a.cmdKw = t[j].kw
+			return a.verbHandler(j)
+		}
+		return a.tableRef(j, false)
+	}
+	return i + 1
+}
+
+// skipModifiers skips MySQL/SQLite statement modifiers (LOW_PRIORITY,
+// IGNORE, OR REPLACE ...).
+func (a *analyzer) skipModifiers(j int) int {
+	for {
+		switch a.kw(j) {
+		case kwLowPriority, kwDelayed, kwHighPriority, kwIgnore, kwQuick:
+			j++
+			continue
+		case kwOr:
+			if a.kind(j+1) == tWord {
+				j += 2
+				continue
+			}
+		}
+		if a.opts.Dialect != Postgres && a.kw(j) == kwOnly {
+			return j
+		}
+		return j
+	}
+}
+
+var twoWordObjects = map[string]map[string]bool{
+	"MATERIALIZED": {"VIEW": true},
+	"FOREIGN":      {"TABLE": true, "DATA": true},
+	"EVENT":        {"TRIGGER": true},
+	"TEXT":         {"SEARCH": true},
+	"ACCESS":       {"METHOD": true},
+	"DEFAULT":      {"PRIVILEGES": true},
+	"USER":         {"MAPPING": true},
+}
+
+// ddl parses CREATE/ALTER/DROP [modifiers] OBJECT [IF [NOT] EXISTS] name.
+func (a *analyzer) ddl(i int) int {
+	t := a.t
+	j := i + 1
+	for j < len(t) {
+		w := lowerWord(a, j)
+		switch w {
+		case "or":
+			if a.isWordText(j+1, "replace") {
+				j += 2
+				continue
+			}
+		case "temp", "temporary", "unlogged", "global", "local", "unique", "recursive", "trusted",
+			"procedural", "online", "offline", "external":
+			j++
+			continue
+		case "definer", "algorithm":
+			j++
+			if a.kind(j) == tOp {
+				j++
+			}
+			if a.isName(j) || a.kind(j) == tString {
+				j++
+			}
+			if a.kind(j) == tVar {
+				j++
+			}
+			continue
+		case "sql":
+			if a.isWordText(j+1, "security") {
+				j += 3
+				continue
+			}
+		}
+		break
+	}
+	if a.kind(j) != tWord {
+		return j
+	}
+	obj := a.upper(j)
+	if next, ok := twoWordObjects[obj]; ok && a.kind(j+1) == tWord && next[a.upper(j+1)] {
+		obj += " " + a.upper(j+1)
+		j++
+	}
+	a.st.Object = obj
+	j++
+	skipIf := func() {
+		if a.kw(j) == kwIf {
+			j++
+			if a.kw(j) == kwNot {
+				j++
+			}
+			if a.kw(j) == kwExists {
+				j++
+			}
+		}
+	}
+	skipIf()
+	if a.kw(j) == kwConcurrently {
+		j++
+	}
+	skipIf()
+	switch obj {
+	case "TABLE", "VIEW", "MATERIALIZED VIEW", "FOREIGN TABLE", "SEQUENCE":
+		if a.kw(j) == kwOnly {
+			j++
+		}
+		for {
+			k, name, ok := a.qualifiedName(j)
+			if !ok {
+				return j
+			}
+			for m := j; m < k; m++ {
+				t[m].flags |= fTable
+			}
+			a.st.Tables = appendUnique(a.st.Tables, name)
+			if a.kind(k) == tLParen {
+				t[k].flags |= fNoFuncParen
+			}
+			if t[i].kw != kwDrop || a.kind(k) != tComma {
+				return k
+			}
+			j = k + 1
+		}
+	case "INDEX", "TRIGGER", "POLICY", "RULE":
+		for k := j; k < len(t); k++ {
+			if t[k].kind == tLParen {
+				k = int(a.match[k])
+				continue
+			}
+			if t[k].kind == tWord && t[k].kw == kwOn {
+				for m := j; m < k; m++ {
+					if t[m].kind == tWord || t[m].kind == tQIdent {
+						t[m].flags |= fIdent
+					}
+				}
+				e := a.tableRef(k+1, false)
+				if a.kind(e) == tLParen {
+					t[e].flags |= fNoFuncParen
+				}
+				return e
+			}
+		}
+		return j
+	case "FUNCTION", "PROCEDURE", "AGGREGATE", "ROUTINE":
+		k, _, ok := a.qualifiedName(j)
+		if !ok {
+			return j
+		}
+		for m := j; m < k; m++ {
+			t[m].flags |= fIdent
+		}
+		if a.kind(k) == tLParen {
+			t[k].flags |= fNoFuncParen
+		}
+		return k
+	}
+	return j
+}
+
+func lowerWord(a *analyzer, j int) string {
+	if a.kind(j) != tWord {
+		return ""
+	}
+	return lowerASCII(tokenText(a.src, &a.t[j]))
+}
+
+// grant parses GRANT/REVOKE ... ON [kind] names; without ON it is a role
+// membership grant.
+func (a *analyzer) grant(i int) int {
+	t := a.t
+	for k := i + 1; k < len(t); k++ {
+		if t[k].kind == tLParen {
+			t[k].flags |= fNoFuncParen
+			k = int(a.match[k])
+			continue
+		}
+		if t[k].kind != tWord {
+			continue
+		}
+		switch t[k].kw {
+		case kwOn:
+			j := k + 1
+			w := ""
+			if a.kind(j) == tWord {
+				w = a.upper(j)
+			}
+			switch w {
+			case "ALL":
+				a.st.Object = "TABLE"
+				return j
+			case "TABLE":
+				a.st.Object = "TABLE"
+				j++
+			case "SCHEMA", "DATABASE", "FUNCTION", "PROCEDURE", "ROUTINE", "SEQUENCE", "LANGUAGE",
+				"TYPE", "DOMAIN", "TABLESPACE", "FOREIGN", "LARGE", "PARAMETER":
+				a.st.Object = w
+				return j + 1
+			default:
+				a.st.Object = "TABLE"
+			}
+			return a.tableList(j, false)
+		case kwTo, kwFrom:
+			a.st.Object = "ROLE"
+			return i + 1
+		}
+	}
+	a.st.Object = "ROLE"
+	return i + 1
+}
