@@ -110,7 +110,7 @@ func NewKeyring(opts ...KeyringOption) (*Keyring, error) {
 		// Time claims are checked by the caller (the Gate) on every use,
 		// with its own clock and skew; the parser checks structure,
 		// algorithm and signature only.
-		parser: jwt.NewParser(jwt.WithValidMethods([]string{tokenAlg}), jwt.WithoutClaimsValidation()),
+		parser: jwt.NewParser(jwt.WithValidMethods([]string{tokenAlg}), jwt.WithoutClaimsValidation(), jwt.WithStrictDecoding()),
 	}
 	for _, o := range opts {
 		if o == nil {

@@ -237,10 +237,15 @@ func (l *loader) mapping(n *yaml.Node, rule string, known map[string]bool) map[s
 		}
 		out[k.Value] = v
 	}
+	names := make([]string, 0, len(known))
 	for name, required := range known {
 		if required && out[name] == nil {
-			l.errorf(n, rule, "missing required field %q", name)
+			names = append(names, name)
 		}
+	}
+	sortStrings(names)
+	for _, name := range names {
+		l.errorf(n, rule, "missing required field %q", name)
 	}
 	return out
 }
