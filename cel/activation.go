@@ -1,16 +1,12 @@
 package cel
 
 import (
-	"errors"
 	"strings"
 
 	"cel.dev/cel-go/common/types"
 	"cel.dev/cel-go/common/types/ref"
 	"cel.dev/cel-go/interpreter"
 )
-
-// ErrNoStatement is returned when an Input has no Query.
-var ErrNoStatement = errors.New("cel: input has no statement (Input.Query is nil)")
 
 // errArgsUnknown is the value of args and named_args in Eval when the
 // Input says they are not known (prepare time): a rule that reads them

@@ -5,6 +5,9 @@ import (
 	"fmt"
 )
 
+// ErrNoStatement is returned when an Input has no Query.
+var ErrNoStatement = errors.New("cel: input has no statement (Input.Query is nil)")
+
 // ErrCompile is matched (with errors.Is) by every [*CompileError].
 var ErrCompile = errors.New("cel: rule does not compile")
 

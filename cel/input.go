@@ -6,18 +6,25 @@ import (
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
-// Input is everything a rule may read about one call. The caller owns it;
-// programs only read it during Eval. Reusing one Input (for example from a
-// sync.Pool) keeps evaluation allocation-free.
+// Input is everything a rule may read about one call; the package
+// documentation maps each field to its variable. The caller owns it;
+// programs only read it during Eval and keep nothing after, and it must
+// not be modified while a program evaluates it. Reusing one Input (for
+// example from a sync.Pool) keeps evaluation allocation-free. Check an
+// Input against the caps with Env.Check before evaluating it.
 type Input struct {
-	Query     *sqlnorm.Statement // required
+	Query     *sqlnorm.Statement // required (ErrNoStatement otherwise)
 	Args      []any              // positional arguments after driver conversion
 	NamedArgs map[string]any     // named arguments (sql.Named)
-	ArgsKnown bool               // false at prepare time: args/named_args are unknown
+	// ArgsKnown must be true when Args and NamedArgs are the call's. When
+	// false (prepare time), Eval fails any rule that reads args or
+	// named_args rather than show them empty; Partial treats them as
+	// unknown.
+	ArgsKnown bool
 	Key       KeyVars
 	Source    SourceVars
 	Tx        TxVars
-	Now       time.Time
+	Now       time.Time // required by rules that read now: the zero time fails them
 	Usage     UsageVars
 }
 
