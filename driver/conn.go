@@ -110,8 +110,8 @@ func (c *conn) Prepare(query string) (sqldriver.Stmt, error) {
 // without the key); without ConnPrepareContext on the inner connection it
 // behaves as database/sql would.
 func (c *conn) PrepareContext(ctx context.Context, query string) (sqldriver.Stmt, error) {
-	if c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	if s := c.skip; s != nil {
 		c.skip = nil
@@ -190,8 +190,8 @@ func (c *conn) Begin() (sqldriver.Tx, error) {
 // advertised whatever the inner connection has; without ConnBeginTx on the
 // inner connection it behaves as database/sql would.
 func (c *conn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldriver.Tx, error) {
-	if c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	c.dropSkip(ctx)
 	state := approval.TxState{Active: true, ReadOnly: opts.ReadOnly}
@@ -244,6 +244,23 @@ func (c *conn) dropSkip(ctx context.Context) {
 	}
 }
 
+// usable reports driver.ErrBadConn for a poisoned connection, or one whose
+// call check fails now (a setting changed while rows of the previous query
+// were read): database/sql then discards it and, before anything ran,
+// retries on another connection.
+func (c *conn) usable() error {
+	if c.poisoned != nil {
+		return sqldriver.ErrBadConn
+	}
+	if c.cfg.callCheck != nil {
+		if err := c.cfg.callCheck(c.inner); err != nil {
+			c.poisoned = err
+			return sqldriver.ErrBadConn
+		}
+	}
+	return nil
+}
+
 // afterCall runs the call check; a failure poisons the connection.
 func (c *conn) afterCall() error {
 	if c.cfg.callCheck == nil {
@@ -294,8 +311,8 @@ func userArgs(call *Call) []approval.Arg {
 
 // execContext is ExecerContext.ExecContext of the combination types.
 func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Result, error) {
-	if c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	c.dropSkip(ctx)
 	call, dec, err := c.decideCall(ctx, query, args)
@@ -324,8 +341,8 @@ func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.N
 // Rows are returned unwrapped, so every optional Rows interface of the
 // inner driver is kept.
 func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
-	if c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return nil, err
 	}
 	c.dropSkip(ctx)
 	call, dec, err := c.decideCall(ctx, query, args)
@@ -402,20 +419,20 @@ func legacyQuery(ctx context.Context, q sqldriver.Queryer, query string, args []
 func (c *conn) checkNamedValue(nv *sqldriver.NamedValue) error { return c.checker.CheckNamedValue(nv) }
 
 func (c *conn) ping(ctx context.Context) error {
-	if c.poisoned != nil {
-		return sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return err
 	}
 	return c.pinger.Ping(ctx)
 }
 
 func (c *conn) resetSession(ctx context.Context) error {
 	c.dropSkip(ctx)
-	if c.poisoned != nil {
-		return sqldriver.ErrBadConn
+	if err := c.usable(); err != nil {
+		return err
 	}
 	return c.resetter.ResetSession(ctx)
 }
 
 func (c *conn) isValid() bool {
-	return c.poisoned == nil && c.validator.IsValid()
+	return c.usable() == nil && c.validator.IsValid()
 }

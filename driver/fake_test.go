@@ -117,9 +117,12 @@ func (d fakeDriverCtx) OpenConnector(name string) (sqldriver.Connector, error) {
 type fakeID string
 
 type fakeConn struct {
-	db     *fakeDB
-	closed bool
+	db        *fakeDB
+	closed    bool
+	lastQuery string
 }
+
+func (c *fakeConn) fake() *fakeConn { return c }
 
 func (c *fakeConn) Prepare(query string) (sqldriver.Stmt, error) {
 	return c.PrepareContext(context.Background(), query)
@@ -158,6 +161,7 @@ func (c *fakeConn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldr
 }
 
 func (c *fakeConn) run(ctx context.Context, op, query string, args []sqldriver.NamedValue) error {
+	c.lastQuery = query
 	c.db.record(fakeCall{Op: op, Query: query, Args: args})
 	if strings.Contains(query, "pg_sleep") {
 		<-ctx.Done()

@@ -132,12 +132,15 @@ func WithConnectCheck(check func(ctx context.Context, inner sqldriver.Conn) erro
 	}
 }
 
-// WithCallCheck runs check after every call that reached the inner
-// connection. It must be cheap (no round trip). An error poisons the
-// connection: that call returns the error and every later call returns
-// driver.ErrBadConn so that database/sql discards the connection. The pgx
-// registration uses it to notice a session setting changed behind the
-// lexer's back (the server reports them after each statement).
+// WithCallCheck runs check before every call, after every call that
+// reached the inner connection, and when database/sql resets or validates
+// the connection. It must be cheap (no round trip). A failure after a call
+// returns its error for that call; before a call (or at reset) it returns
+// driver.ErrBadConn, so that database/sql discards the connection and
+// retries elsewhere, nothing having run. Either way the connection is
+// poisoned for good. The pgx registration uses it to notice a session
+// setting changed behind the lexer's back (the server reports them after
+// each statement, possibly while the rows of a query are read).
 func WithCallCheck(check func(inner sqldriver.Conn) error) Option {
 	return func(c *config) error {
 		if check == nil {

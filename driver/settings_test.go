@@ -112,30 +112,47 @@ func TestSettingChangeRefusedThroughDB(t *testing.T) {
 
 func TestCallCheckPoisons(t *testing.T) {
 	bad := errors.New("standard_conforming_strings is off")
-	poison := false
-	sqlDB, fdb, _ := openFake(t, allConn, WithCallCheck(func(inner sqldriver.Conn) error {
-		if poison {
+	// The check fails on a connection whose last statement was "sneaky".
+	check := func(inner sqldriver.Conn) error {
+		if inner.(interface{ fake() *fakeConn }).fake().lastQuery == "SELECT sneaky()" {
 			return bad
 		}
 		return nil
-	}))
-	sqlDB.SetMaxOpenConns(1)
-	ctx := keyCtx()
-	if _, err := sqlDB.ExecContext(ctx, "SELECT 1"); err != nil {
-		t.Fatal(err)
 	}
-	poison = true
-	if _, err := sqlDB.ExecContext(ctx, "SELECT set_config_elsewhere()"); !errors.Is(err, bad) {
-		t.Fatalf("err = %v, want the call check's error", err)
-	}
-	poison = false
-	// The poisoned connection is discarded; the next call runs on a new one.
-	if _, err := sqlDB.ExecContext(ctx, "SELECT 2"); err != nil {
-		t.Fatal(err)
-	}
-	if fdb.opened != 2 {
-		t.Errorf("opened %d connections, want 2", fdb.opened)
-	}
+	t.Run("exec: the call reports it", func(t *testing.T) {
+		sqlDB, fdb, _ := openFake(t, allConn, WithCallCheck(check))
+		sqlDB.SetMaxOpenConns(1)
+		ctx := keyCtx()
+		if _, err := sqlDB.ExecContext(ctx, "SELECT sneaky()"); !errors.Is(err, bad) {
+			t.Fatalf("err = %v, want the call check's error", err)
+		}
+		// The poisoned connection is discarded; the next call runs on a new one.
+		if _, err := sqlDB.ExecContext(ctx, "SELECT 2"); err != nil {
+			t.Fatal(err)
+		}
+		if fdb.opened != 2 {
+			t.Errorf("opened %d connections, want 2", fdb.opened)
+		}
+	})
+	t.Run("query: noticed before the next call", func(t *testing.T) {
+		sqlDB, fdb, d := openFake(t, allConn, WithCallCheck(check))
+		sqlDB.SetMaxOpenConns(1)
+		ctx := keyCtx()
+		var n int
+		// The fake, like pgx, reports the change only once the query ran.
+		fdb.execErr = nil
+		_ = sqlDB.QueryRowContext(ctx, "SELECT sneaky()").Scan(&n)
+		d.reset()
+		if _, err := sqlDB.ExecContext(ctx, "DELETE FROM t"); err != nil {
+			t.Fatal(err)
+		}
+		if fdb.opened != 2 {
+			t.Errorf("opened %d connections, want 2", fdb.opened)
+		}
+		if got := d.Requests(); len(got) != 1 {
+			t.Errorf("decided %d times, want once (on the fresh connection)", len(got))
+		}
+	})
 }
 
 func TestConnectCheck(t *testing.T) {

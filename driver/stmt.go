@@ -102,8 +102,8 @@ func (s *stmt) decide(ctx context.Context, args []sqldriver.NamedValue) (Call, a
 
 // ExecContext decides with the actual arguments, then runs the statement.
 func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sqldriver.Result, error) {
-	if s.c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := s.c.usable(); err != nil {
+		return nil, err
 	}
 	call, dec, err := s.decide(ctx, args)
 	if err != nil {
@@ -126,8 +126,8 @@ func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sq
 // QueryContext decides with the actual arguments, then runs the query.
 // Rows are returned unwrapped.
 func (s *stmt) QueryContext(ctx context.Context, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
-	if s.c.poisoned != nil {
-		return nil, sqldriver.ErrBadConn
+	if err := s.c.usable(); err != nil {
+		return nil, err
 	}
 	call, dec, err := s.decide(ctx, args)
 	if err != nil {

@@ -83,7 +83,7 @@ type dsnConnector struct {
 }
 
 func (c dsnConnector) Connect(context.Context) (sqldriver.Conn, error) { return c.d.Open(c.dsn) }
-func (c dsnConnector) Driver() sqldriver.Driver                       { return c.d }
+func (c dsnConnector) Driver() sqldriver.Driver                        { return c.d }
 
 func keyCtx() context.Context {
 	return approval.WithKey(context.Background(), approval.Key{ID: "k1"})
@@ -185,7 +185,10 @@ func TestEveryHookDenies(t *testing.T) {
 			return err
 		}},
 		{"ConnBeginTx without key", func(db *sql.DB) error { _, err := db.BeginTx(context.Background(), nil); return err }},
-		{"session setting", func(db *sql.DB) error { _, err := db.ExecContext(keyCtx(), "SET client_encoding = 'LATIN1'"); return err }},
+		{"session setting", func(db *sql.DB) error {
+			_, err := db.ExecContext(keyCtx(), "SET client_encoding = 'LATIN1'")
+			return err
+		}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {
