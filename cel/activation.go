@@ -16,6 +16,10 @@ const errArgsUnknown = "args and named_args are not known for this call (Input.A
 // errNowUnset is the value of now when Input.Now is the zero time.
 const errNowUnset = "now is not set (Input.Now is the zero time)"
 
+// maxArena is the largest map-value arena an activation keeps between
+// evaluations.
+const maxArena = 256
+
 // activation feeds one Input to cel-go. It resolves each variable straight
 // from the Input, without building a map; scalars are handed over without
 // copying (see box.go); lists and maps are wrapped only when a rule reads
@@ -32,6 +36,7 @@ type activation struct {
 	// The list and map wrappers, reused from one evaluation to the next.
 	tables, functions, literals, scopes strList
 	args                                argList
+	namedArgs                           argMap
 	keyLabels, sourceLabels             strMap
 	arena                               []string // map values read by this evaluation
 }
@@ -62,10 +67,15 @@ func (e *Env) release(a *activation) {
 	a.literals.reset(nil)
 	a.scopes.reset(nil)
 	a.args.reset(nil)
+	a.namedArgs.reset(nil)
 	a.keyLabels.reset(nil, nil)
 	a.sourceLabels.reset(nil, nil)
-	clear(a.arena)
-	a.arena = a.arena[:0]
+	if cap(a.arena) > maxArena {
+		a.arena = nil // do not keep an unusually large arena in the pool
+	} else {
+		clear(a.arena)
+		a.arena = a.arena[:0]
+	}
 	a.patterns = nil
 	e.pool.Put(a)
 }
@@ -175,7 +185,8 @@ func (a *activation) ResolveName(name string) (any, bool) {
 		if !in.ArgsKnown {
 			v = types.NewErr(errArgsUnknown)
 		} else {
-			v = types.NewStringInterfaceMap(types.DefaultTypeAdapter, in.NamedArgs)
+			a.namedArgs.reset(in.NamedArgs)
+			v = &a.namedArgs
 		}
 	default:
 		return nil, false

@@ -208,3 +208,9 @@ func BenchmarkLimitsCheck(b *testing.B) {
 func BenchmarkEvalLabels(b *testing.B) {
 	runEval(b, benchProgram(b, `key.labels.team == "payments"`), benchInput())
 }
+
+func BenchmarkEvalNamedArgs(b *testing.B) {
+	in := benchInput()
+	in.NamedArgs = map[string]any{"id": int64(4200), "name": "alice"}
+	runEval(b, benchProgram(b, `named_args.id == 4200 && named_args.name == "alice"`), in)
+}

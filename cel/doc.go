@@ -91,7 +91,8 @@
 //     `key.labels.exists(k, v, k.startsWith("env") && v == "prod")`;
 //   - optional values: `key.labels[?"team"].orValue("") == "payments"`.
 //
-// Numbers compare across types (`args[0] > 1.5` with an int argument).
+// List and map literals must be homogeneous (`["a", 1]` is a compile
+// error); wrap mixed values in dyn(). Numbers compare across types (`args[0] > 1.5` with an int argument).
 // Timestamps without a zone argument use UTC (`now.getHours() == 12`).
 //
 // cel-go's ext.Regex (regex.replace, regex.extract) is not enabled: in

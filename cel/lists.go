@@ -234,3 +234,70 @@ func (m *strMap) Iterator() traits.Iterator { return m.generic().Iterator() }
 
 // Size implements traits.Sizer.
 func (m *strMap) Size() ref.Val { return types.Int(len(m.m)) }
+
+// argMap is map(string, dyn) over the named arguments.
+type argMap struct {
+	m   map[string]any
+	gen traits.Mapper
+}
+
+var _ traits.Mapper = (*argMap)(nil)
+
+func (m *argMap) reset(mm map[string]any) { m.m, m.gen = mm, nil }
+
+func (m *argMap) generic() traits.Mapper {
+	if m.gen == nil {
+		m.gen = types.NewStringInterfaceMap(types.DefaultTypeAdapter, m.m)
+	}
+	return m.gen
+}
+
+// ConvertToNative implements ref.Val.
+func (m *argMap) ConvertToNative(t reflect.Type) (any, error) { return m.generic().ConvertToNative(t) }
+
+// ConvertToType implements ref.Val.
+func (m *argMap) ConvertToType(t ref.Type) ref.Val { return m.generic().ConvertToType(t) }
+
+// Equal implements ref.Val.
+func (m *argMap) Equal(o ref.Val) ref.Val { return m.generic().Equal(o) }
+
+// Type implements ref.Val.
+func (m *argMap) Type() ref.Type { return types.MapType }
+
+// Value implements ref.Val.
+func (m *argMap) Value() any { return m.generic().Value() }
+
+// Contains implements traits.Container.
+func (m *argMap) Contains(k ref.Val) ref.Val {
+	if s, ok := k.(types.String); ok {
+		_, found := m.m[string(s)]
+		return types.Bool(found)
+	}
+	return m.generic().Contains(k)
+}
+
+// Find implements traits.Mapper.
+func (m *argMap) Find(k ref.Val) (ref.Val, bool) {
+	if s, ok := k.(types.String); ok {
+		v, found := m.m[string(s)]
+		if !found {
+			return nil, false
+		}
+		return adaptArg(v), true
+	}
+	return m.generic().Find(k)
+}
+
+// Get implements traits.Indexer.
+func (m *argMap) Get(k ref.Val) ref.Val {
+	if v, found := m.Find(k); found {
+		return v
+	}
+	return m.generic().Get(k)
+}
+
+// Iterator implements traits.Iterable.
+func (m *argMap) Iterator() traits.Iterator { return m.generic().Iterator() }
+
+// Size implements traits.Sizer.
+func (m *argMap) Size() ref.Val { return types.Int(len(m.m)) }

@@ -9,6 +9,7 @@ func TestWrappers(t *testing.T) {
 	in := testInput()
 	in.Query.Tables = []string{"public.accounts", "public.users", "audit.log"}
 	in.Key.Labels = map[string]string{"team": "payments", "tier": "gold", "empty": ""}
+	in.NamedArgs = map[string]any{"id": int64(7), "name": "bob"}
 	in.Args = []any{int64(100), "acct-7", []byte("raw"), 2.5, true, nil, testNow, int64(1 << 40), 7, uint64(3), []string{"a", "b"}}
 	cases := []string{
 		// lists of strings
@@ -50,6 +51,13 @@ func TestWrappers(t *testing.T) {
 		`args.filter(a, type(a) == int).size() == 3`,
 		`args.exists(i, a, i == 1 && a == "acct-7")`,
 		`string(args[1]) + "!" == "acct-7!"`,
+		// named args
+		`named_args.id == 7 && named_args["name"] == "bob" && named_args.size() == 2`,
+		`"id" in named_args && !("other" in named_args)`,
+		`named_args == {"id": dyn(7), "name": dyn("bob")}`,
+		`named_args.exists(k, k == "name" && named_args[k] == "bob")`,
+		`named_args.exists(k, v, k == "id" && v == 7)`,
+		`has(named_args.id) && !has(named_args.other)`,
 	}
 	for _, rule := range cases {
 		t.Run(rule, func(t *testing.T) {
@@ -68,6 +76,7 @@ func TestWrappers(t *testing.T) {
 		`key.labels["owner"] == ""`,
 		`args[11] == 1`,
 		`args[-1] == 1`,
+		`named_args.other == 1`,
 	} {
 		t.Run("error/"+rule, func(t *testing.T) {
 			if ok, err := mustCompile(t, env, rule).Eval(in); err == nil || ok {
