@@ -25,6 +25,13 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
+	"pending": {"list statements waiting for review", runPending},
+	"approve": {"grant a pending request (approve ID [--for 8h] [--scope key|role|session] ...)", runApprove},
+	"reject":  {"reject a pending request", runReject},
+	"grants":  {"list grants", runGrants},
+	"revoke":  {"revoke a grant by id", runRevoke},
+	"audit":   {"audit tail | audit verify FILE", runAudit},
+	"learn":   {"learn export: proposals from learn mode as policy rules", runLearn},
 	// "fingerprint": {"print the canonical form and facts of one statement", runFingerprint},
 }
 
