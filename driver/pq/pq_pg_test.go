@@ -1,0 +1,70 @@
+package pq
+
+import (
+	"database/sql"
+	"errors"
+	"testing"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // admin connections
+
+	"github.com/approvedsql/approvedsql/driver"
+	"github.com/approvedsql/approvedsql/driver/internal/pathtest"
+	"github.com/approvedsql/approvedsql/internal/testpg"
+)
+
+func setup(t *testing.T) (*sql.DB, *sql.DB, *pathtest.Auditor, string) {
+	t.Helper()
+	dsn := testpg.NewDatabase(t, "driver_pq")
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	pathtest.Setup(t, admin)
+	g, aud := pathtest.NewGate(t)
+	SetGate(g)
+	t.Cleanup(func() { SetGate(nil) })
+	db, err := sql.Open(DriverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(6)
+	t.Cleanup(func() { db.Close() })
+	return db, admin, aud, dsn
+}
+
+func TestPathMatrixPq(t *testing.T) {
+	db, admin, aud, dsn := setup(t)
+	pathtest.Run(t, pathtest.Env{DB: db, Admin: admin, Audit: aud,
+		OpenWithSetting: func(name, value string) (*sql.DB, error) {
+			return sql.Open(DriverName, pathtest.WithSetting(dsn, name, value))
+		}})
+}
+
+func TestSessionSettingsPq(t *testing.T) {
+	_, admin, _, dsn := setup(t)
+	ctx := pathtest.Ctx()
+	off, err := sql.Open(DriverName, pathtest.WithSetting(dsn, "standard_conforming_strings", "off"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer off.Close()
+	var se *driver.SessionError
+	_, err = off.ExecContext(ctx, "SELECT 1")
+	if !errors.As(err, &se) || se.Setting != "standard_conforming_strings" {
+		t.Fatalf("err = %v, want a SessionError", err)
+	}
+	pathtest.SentinelsAlive(t, admin)
+}
+
+func TestCopyPreparedOnlyWhenAllowed(t *testing.T) {
+	// lib/pq starts COPY ... FROM STDIN at prepare time: a COPY the policy
+	// denies must never reach Prepare.
+	db, admin, _, _ := setup(t)
+	_, err := db.PrepareContext(pathtest.Ctx(), "COPY driver_sentinel FROM STDIN")
+	pathtest.Denied(t, err)
+	var n int
+	if err := admin.QueryRow("SELECT count(*) FROM driver_sentinel").Scan(&n); err != nil || n != 1 {
+		t.Fatalf("sentinel rows %d, %v", n, err)
+	}
+}
