@@ -206,3 +206,28 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+// WithDialect returns a copy of the policy that lexes statements as dialect
+// d (the policy's settings stay applied). The rules are shared. It serves
+// tools that try one policy against another dialect, such as `approvalctl
+// check --dialect`.
+func (p *Policy) WithDialect(d sqlnorm.Dialect) (*Policy, error) {
+	switch d {
+	case sqlnorm.Postgres, sqlnorm.MySQL, sqlnorm.SQLite:
+	default:
+		return nil, fmt.Errorf("approval: unknown dialect %q (postgres, mysql, sqlite)", d)
+	}
+	c := *p
+	c.dialect, c.opts.Dialect = d, d
+	return &c, nil
+}
+
+// Commands returns the statement commands the rule can match, or nil when
+// it may match any (see cel Program.Commands). An empty, non-nil list
+// means the rule can never match.
+func (r *Rule) Commands() []string {
+	if r.prog == nil {
+		return nil
+	}
+	return r.prog.Commands()
+}

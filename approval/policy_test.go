@@ -1,6 +1,7 @@
 package approval
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"os"
@@ -181,4 +182,64 @@ func TestLoadPolicyMissingFile(t *testing.T) {
 	if _, err := LoadPolicy(filepath.Join(t.TempDir(), "none.yaml")); err == nil {
 		t.Error("loaded a missing file")
 	}
+}
+
+func TestPolicySettings(t *testing.T) {
+	p := mustPolicy(t, "version: s\ndialect: postgres\nsettings:\n  standard_conforming_strings: off\n  client_encoding: UTF8\nrules: []\n")
+	if o := p.Options(); o.Dialect != sqlnorm.Postgres || !o.NonStandardStrings {
+		t.Errorf("options %+v", o)
+	}
+	p = mustPolicy(t, "version: s\ndialect: mysql\nsettings:\n  sql_mode: ANSI_QUOTES,NO_BACKSLASH_ESCAPES\nrules: []\n")
+	if o := p.Options(); !o.ANSIQuotes || !o.NoBackslashEscapes {
+		t.Errorf("options %+v", o)
+	}
+}
+
+// TestDecideThroughLexer runs real SQL text through the Gate's statement
+// cache and the policy's lexer settings.
+func TestDecideThroughLexer(t *testing.T) {
+	const src = `
+version: l
+dialect: postgres
+settings:
+  standard_conforming_strings: "off"
+rules:
+  - name: no-secrets
+    effect: deny
+    when: '"secrets" in query.tables'
+  - name: reads
+    effect: allow
+    when: query.read_only && query.command == "SELECT"
+`
+	g := mustGate(t, mustPolicy(t, src), WithClock(newTestClock()))
+	ctx := WithKey(context.Background(), testKey("app"))
+	tests := []struct {
+		sql    string
+		effect Effect
+		rule   string
+		errs   []error
+	}{
+		{"SELECT id FROM orders WHERE id = $1", Allow, "reads", nil},
+		{"select * from secrets", Deny, "no-secrets", []error{ErrDenied}},
+		{"DELETE FROM orders", Deny, "default", []error{ErrDenied}},
+		// With standard_conforming_strings off, \' does not end the string:
+		// the text below is one literal (with it on, it is two statements;
+		// see below).
+		{`SELECT 'a\'; DROP TABLE orders; --'`, Allow, "reads", nil},
+		{"SELECT 1; SELECT 2", Deny, "", []error{ErrDenied, sqlnorm.ErrRejected}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.sql, func(t *testing.T) {
+			d := g.Decide(ctx, Request{SQL: tc.sql, Args: []Arg{{Ordinal: 1, Value: int64(1)}}})
+			checkDecision(t, d, tc.effect, tc.rule, tc.errs...)
+			if tc.effect == Allow && (d.Statement == nil || d.Fingerprint == "" || d.Fingerprint != d.Statement.Fingerprint) {
+				t.Errorf("statement %+v fingerprint %q", d.Statement, d.Fingerprint)
+			}
+		})
+	}
+	// The same text under the default setting hides a second statement:
+	// rejected.
+	g.SetPolicy(mustPolicy(t, strings.Replace(src, `"off"`, `"on"`, 1)))
+	d := g.Decide(ctx, Request{SQL: `SELECT 'a\'; DROP TABLE orders; --'`})
+	checkDecision(t, d, Deny, "", ErrDenied, sqlnorm.ErrRejected)
 }
