@@ -242,6 +242,14 @@ func lowerASCII(s string) string {
 	return s
 }
 
+// nameEnd returns the index after name(.name)* at i.
+func (a *analyzer) nameEnd(i int) int {
+	for a.kind(i+1) == tDot && a.isName(i+2) {
+		i += 2
+	}
+	return i + 1
+}
+
 // qualifiedName parses name(.name)* at i; it returns the index after it and
 // the dotted name (a part holding . or " is double-quoted).
 func (a *analyzer) qualifiedName(i int) (int, string, bool) {
@@ -500,11 +508,16 @@ func (a *analyzer) scan() {
 		}
 		// function calls: name(.name)* followed by (
 		if !a.skipFuncDet && tk.flags&(fTable|fAlias|fIdent) == 0 {
-			if j, name, ok := a.qualifiedName(i); ok && a.kind(j) == tLParen && t[j].flags&fNoFuncParen == 0 && a.callable(i, j) {
-				a.markFunc(i, j, name)
-				i = j
-				continue
+			j := a.nameEnd(i)
+			if a.kind(j) == tLParen && t[j].flags&fNoFuncParen == 0 && a.callable(i, j) {
+				if _, name, ok := a.qualifiedName(i); ok {
+					a.markFunc(i, j, name)
+					i = j
+					continue
+				}
 			}
+			i = j
+			continue
 		}
 		i++
 	}

@@ -27,6 +27,7 @@ type cacheKey struct {
 
 type cacheEntry struct {
 	key  cacheKey
+	hash uint64
 	st   *Statement
 	err  error
 	size int64
@@ -35,7 +36,7 @@ type cacheEntry struct {
 
 type cacheShard struct {
 	mu       sync.RWMutex
-	m        map[cacheKey]int32
+	m        map[uint64]int32 // hash of key -> slot
 	slots    []cacheEntry
 	ref      []atomic.Bool
 	free     []int32
@@ -58,7 +59,7 @@ func NewCache(maxEntries int, maxBytes int64) *Cache {
 		return c
 	}
 	n := 1
-	for n < 16 && n*2 <= maxEntries && int64(n*2)*4096 <= maxBytes {
+	for n < 16 && n*2*64 <= maxEntries && int64(n*2)*64*1024 <= maxBytes {
 		n *= 2
 	}
 	c.shards = make([]cacheShard, n)
@@ -66,7 +67,7 @@ func NewCache(maxEntries int, maxBytes int64) *Cache {
 	per := maxEntries / n
 	for i := range c.shards {
 		s := &c.shards[i]
-		s.m = make(map[cacheKey]int32, min(per, 1024))
+		s.m = make(map[uint64]int32, min(per, 1024))
 		s.slots = make([]cacheEntry, 0, min(per, 1024))
 		s.ref = make([]atomic.Bool, per)
 		s.maxBytes = maxBytes / int64(n)
@@ -80,20 +81,47 @@ func (c *Cache) Normalize(opts Options, sql string) (*Statement, error) {
 	if len(c.shards) == 0 {
 		return Normalize(opts, sql)
 	}
-	key := cacheKey{opts: opts, sql: sql}
-	s := &c.shards[maphash.String(c.seed, sql)&c.mask]
+	h := maphash.String(c.seed, sql) ^ optsHash(&opts)
+	s := &c.shards[h&c.mask]
 	s.mu.RLock()
-	if i, ok := s.m[key]; ok {
+	if i, ok := s.m[h]; ok {
 		e := &s.slots[i]
-		st, err := e.st, e.err
-		if !s.ref[i].Load() {
-			s.ref[i].Store(true)
+		if e.key.sql == sql && e.key.opts == opts {
+			st, err := e.st, e.err
+			if !s.ref[i].Load() {
+				s.ref[i].Store(true)
+			}
+			s.mu.RUnlock()
+			return st, err
 		}
-		s.mu.RUnlock()
-		return st, err
 	}
 	s.mu.RUnlock()
+	return s.miss(cacheKey{opts: opts, sql: sql}, h)
+}
 
+// optsHash mixes the options into the key hash (the full options are
+// compared on a hit).
+func optsHash(o *Options) uint64 {
+	v := uint64(len(o.Dialect))<<8 | uint64(o.LowerCaseTableNames)<<4
+	if len(o.Dialect) > 0 {
+		v |= uint64(o.Dialect[0]) << 16
+	}
+	if o.NonStandardStrings {
+		v |= 1
+	}
+	if o.NoBackslashEscapes {
+		v |= 2
+	}
+	if o.ANSIQuotes {
+		v |= 4
+	}
+	return v * 0x9E3779B97F4A7C15
+}
+
+// miss normalises and inserts; kept apart so that the hit path does not
+// move its arguments to the heap.
+func (s *cacheShard) miss(key cacheKey, h uint64) (*Statement, error) {
+	opts, sql := key.opts, key.sql
 	st, nerr := normalize(&opts, sql)
 	var err error
 	size := int64(len(sql)) + entryOverhead
@@ -108,7 +136,7 @@ func (c *Cache) Normalize(opts Options, sql string) (*Statement, error) {
 			}
 		}
 	}
-	s.insert(key, st, err, size)
+	s.insert(key, h, st, err, size)
 	if err != nil {
 		return nil, err
 	}
@@ -139,14 +167,17 @@ func (c *Cache) Bytes() int64 {
 	return n
 }
 
-func (s *cacheShard) insert(key cacheKey, st *Statement, err error, size int64) {
+func (s *cacheShard) insert(key cacheKey, h uint64, st *Statement, err error, size int64) {
 	if size > s.maxBytes {
 		return // larger than the shard: never cached
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if _, ok := s.m[key]; ok {
-		return
+	if i, ok := s.m[h]; ok {
+		if s.slots[i].key == key {
+			return
+		}
+		s.remove(int(i)) // a hash collision: the newer text wins the slot
 	}
 	for s.bytes+size > s.maxBytes || (len(s.free) == 0 && len(s.slots) == len(s.ref)) {
 		if !s.evictOne() {
@@ -161,9 +192,9 @@ func (s *cacheShard) insert(key cacheKey, st *Statement, err error, size int64) 
 		s.slots = append(s.slots, cacheEntry{})
 		i = int32(len(s.slots) - 1)
 	}
-	s.slots[i] = cacheEntry{key: key, st: st, err: err, size: size, live: true}
+	s.slots[i] = cacheEntry{key: key, hash: h, st: st, err: err, size: size, live: true}
 	s.ref[i].Store(false)
-	s.m[key] = i
+	s.m[h] = i
 	s.bytes += size
 }
 
@@ -188,10 +219,16 @@ func (s *cacheShard) evictOne() bool {
 			s.ref[i].Store(false)
 			continue
 		}
-		delete(s.m, e.key)
-		s.bytes -= e.size
-		*e = cacheEntry{}
-		s.free = append(s.free, int32(i))
+		s.remove(i)
 		return true
 	}
+}
+
+func (s *cacheShard) remove(i int) {
+	e := &s.slots[i]
+	delete(s.m, e.hash)
+	s.bytes -= e.size
+	*e = cacheEntry{}
+	s.ref[i].Store(false)
+	s.free = append(s.free, int32(i))
 }

@@ -88,7 +88,6 @@ const (
 	kwPragma
 	kwDescribe
 	kwDesc
-	kwTable2 // placeholder to keep ids dense; never matched
 	kwNamed
 )
 
@@ -112,7 +111,7 @@ var kwNamedWords = [...]string{
 	kwFor: "for", kwOf: "of", kwUescape: "uescape", kwAnd: "and", kwThen: "then",
 	kwElse: "else", kwWhen: "when", kwCase: "case", kwLimit: "limit", kwOffset: "offset",
 	kwBetween: "between", kwHaving: "having", kwReturning: "returning", kwPragma: "pragma",
-	kwDescribe: "describe", kwDesc: "desc", kwTable2: "",
+	kwDescribe: "describe", kwDesc: "desc",
 }
 
 // otherKeywords are upper-cased in canonical text. Words that are commonly
@@ -233,10 +232,6 @@ func lookupKeyword(w string) uint16 {
 	}
 	return keywords[string(buf[:len(w)])]
 }
-
-// keywordName returns the upper-case spelling of a keyword id; the caller
-// upper-cases the source word instead (ASCII only), so this is for tests.
-func isKeyword(w string) bool { return lookupKeyword(w) != 0 }
 
 // pureFunctions are functions known to have no side effect that could
 // write: calling only these keeps a SELECT read-only. Any other function

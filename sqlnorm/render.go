@@ -48,7 +48,7 @@ func (a *analyzer) render(buf []byte) []byte {
 			// VALUES (lit, ...), (lit, ...) collapses to one row.
 			if tk.kind == tWord && tk.kw == kwValues && a.kind(i+1) == tLParen {
 				if end, arity := a.litRows(i + 1); end > 0 {
-					r.word(strings.ToUpper(tokenText(a.src, tk)), false)
+					r.word(tokenText(a.src, tk), 'U', false)
 					r.sep(tLParen, false)
 					r.raw("(", tLParen)
 					for k := 0; k < arity; k++ {
@@ -92,19 +92,19 @@ func (a *analyzer) render(buf []byte) []byte {
 					(mysqlKeepAll && tk.kw == 0))
 			switch {
 			case keep:
-				r.word(raw, glue)
+				r.word(raw, 0, glue)
 			case !identLike && tk.kw != 0:
-				r.word(upperASCII(raw), glue)
+				r.word(raw, 'U', glue)
 			default:
-				r.word(lowerASCII(raw), glue)
+				r.word(raw, 'L', glue)
 			}
 		case tQIdent:
 			r.sep(tQIdent, false)
 			r.quoteIdent(a, tk)
 			r.glue = true
 		case tVar:
-			r.sep(tVar, false)
-			r.raw(lowerASCII(tokenText(a.src, tk)), tVar)
+			r.word(tokenText(a.src, tk), 'L', false)
+			r.last = tVar
 		case tOp:
 			op := tokenText(a.src, tk)
 			switch op {
@@ -197,8 +197,7 @@ func (a *analyzer) litElem(i int) int {
 	tk := &t[i]
 	switch tk.kind {
 	case tParam:
-		a.countParamLater(i)
-		return i + 1
+		return i + 1 // counted by the caller
 	case tNumber:
 		a.st.Literals = append(a.st.Literals, tokenText(a.src, tk))
 		return i + 1
@@ -232,9 +231,6 @@ func (a *analyzer) litElem(i int) int {
 	}
 	return 0
 }
-
-// countParamLater is a no-op hook: parameters are counted in render's loop.
-func (a *analyzer) countParamLater(int) {}
 
 // litList checks that the bracketed list at i holds only literal elements
 // and returns the index of its closing token (0 when it does not). The
@@ -385,21 +381,6 @@ func (a *analyzer) quoteLiteral(tk *token, v string) string {
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 }
 
-func upperASCII(s string) string {
-	for i := 0; i < len(s); i++ {
-		if c := s[i]; c >= 'a' && c <= 'z' {
-			b := []byte(s)
-			for j := i; j < len(b); j++ {
-				if b[j] >= 'a' && b[j] <= 'z' {
-					b[j] -= 'a' - 'A'
-				}
-			}
-			return string(b)
-		}
-	}
-	return s
-}
-
 // renderer appends tokens with canonical spacing.
 type renderer struct {
 	buf  []byte
@@ -447,9 +428,29 @@ func (r *renderer) raw(s string, k tokKind) {
 	r.glue = false
 }
 
-func (r *renderer) word(s string, glue bool) {
+// word appends s as is (fold 0), upper-cased ('U') or lower-cased ('L', ASCII only).
+func (r *renderer) word(s string, fold byte, glue bool) {
 	r.sep(tWord, false)
-	r.buf = append(r.buf, s...)
+	switch fold {
+	case 'U':
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 'a' && c <= 'z' {
+				c -= 'a' - 'A'
+			}
+			r.buf = append(r.buf, c)
+		}
+	case 'L':
+		for i := 0; i < len(s); i++ {
+			c := s[i]
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			r.buf = append(r.buf, c)
+		}
+	default:
+		r.buf = append(r.buf, s...)
+	}
 	r.last = tWord
 	r.glue = glue
 }

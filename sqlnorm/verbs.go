@@ -147,9 +147,6 @@ func (a *analyzer) skipModifiers(j int) int {
 				continue
 			}
 		}
-		if a.opts.Dialect != Postgres && a.kw(j) == kwOnly {
-			return j
-		}
 		return j
 	}
 }
