@@ -108,8 +108,8 @@ type AuditTrail struct {
 	quit   chan struct{} // closed when Close gives up retrying
 
 	written  atomic.Uint64
+	dropped  atomic.Uint64
 	sinkErr  atomic.Pointer[healthErr]
-	full     atomic.Bool
 	closeErr error
 }
 
@@ -177,7 +177,9 @@ func WithAuditCloseTimeout(d time.Duration) AuditOption {
 }
 
 // WithAuditErrorHandler is called with each sink error (an
-// *AuditSinkError), from the writer goroutine.
+// *AuditSinkError, from the writer goroutine) and with each record refused
+// under OverflowFailClosed (an error matching ErrAuditOverflow, from the
+// caller of Record).
 func WithAuditErrorHandler(f func(error)) AuditOption {
 	return func(a *AuditTrail) error { a.onError = f; return nil }
 }
@@ -232,24 +234,25 @@ func (a *AuditTrail) Record(r *Record) error {
 	case a.ch <- *r:
 		return nil
 	default:
-		a.full.Store(true)
+		n := a.dropped.Add(1)
+		if a.onError != nil {
+			a.onError(fmt.Errorf("%w: record refused (%d so far)", ErrAuditOverflow, n))
+		}
 		return ErrAuditOverflow
 	}
 }
 
 // Health returns nil while records are being written; otherwise the
-// sink's latest error (an *AuditSinkError), ErrAuditOverflow while the
-// buffer is full under OverflowFailClosed, or ErrAuditClosed.
+// sink's latest error (an *AuditSinkError), ErrAuditClosed, or, under
+// OverflowFailClosed, ErrAuditOverflow as soon as the buffer is 7/8 full:
+// the Gate then refuses new calls while the last eighth stays free for the
+// records of calls already under way.
 func (a *AuditTrail) Health() error {
 	if h := a.sinkErr.Load(); h != nil {
 		return h.err
 	}
-	if a.full.Load() {
-		if len(a.ch) < cap(a.ch) {
-			a.full.Store(false)
-		} else {
-			return ErrAuditOverflow
-		}
+	if a.overflow == OverflowFailClosed && len(a.ch) >= cap(a.ch)-cap(a.ch)/8 {
+		return ErrAuditOverflow
 	}
 	a.mu.RLock()
 	closed := a.closed
@@ -262,6 +265,10 @@ func (a *AuditTrail) Health() error {
 
 // Written returns the number of records written to the sink so far.
 func (a *AuditTrail) Written() uint64 { return a.written.Load() }
+
+// Refused returns the number of records Record refused with
+// ErrAuditOverflow (each one is also reported to the error handler).
+func (a *AuditTrail) Refused() uint64 { return a.dropped.Load() }
 
 // Close stops accepting records, writes everything buffered (retrying a
 // failing sink for up to the close timeout), closes the sink when it is an

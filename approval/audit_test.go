@@ -266,11 +266,17 @@ func TestAuditOverflowFailClosed(t *testing.T) {
 	if err := a.Health(); !errors.Is(err, ErrAuditOverflow) {
 		t.Fatalf("Health with a full buffer: %v", err)
 	}
+	if a.Refused() != 1 {
+		t.Fatalf("Refused = %d, want 1", a.Refused())
+	}
 	s.open()
 	if err := a.Close(); err != nil {
 		t.Fatal(err)
 	}
 	checkExactlyOnce(t, s.records(), 4)
+	if err := a.Health(); !errors.Is(err, ErrAuditClosed) {
+		t.Fatalf("Health after Close: %v", err)
+	}
 	if err := a.Record(testRecord(5)); !errors.Is(err, ErrAuditClosed) {
 		t.Fatalf("record after Close: %v", err)
 	}
@@ -460,4 +466,29 @@ func TestSummarizeArgs(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestAuditHealthHighWater(t *testing.T) {
+	s := newGatedSink()
+	a, _ := NewAuditTrail(s, WithAuditBuffer(16))
+	a.Record(testRecord(0))
+	<-s.entered
+	for i := 1; i <= 13; i++ {
+		a.Record(testRecord(i))
+	}
+	if err := a.Health(); err != nil {
+		t.Fatalf("Health at 13/16: %v", err)
+	}
+	a.Record(testRecord(14))
+	if err := a.Health(); !errors.Is(err, ErrAuditOverflow) {
+		t.Fatalf("Health at 14/16: %v, want ErrAuditOverflow", err)
+	}
+	for i := 15; i <= 16; i++ { // the reserve still takes records of calls under way
+		if err := a.Record(testRecord(i)); err != nil {
+			t.Fatalf("record %d into the reserve: %v", i, err)
+		}
+	}
+	s.open()
+	a.Close()
+	checkExactlyOnce(t, s.records(), 17)
 }
