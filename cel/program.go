@@ -55,7 +55,7 @@ func (e *Env) Compile(expr string) (*Program, error) {
 	if p.prg, err = e.env.Program(checked, opts...); err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Msg: "planning: " + err.Error()}
 	}
-	partialOpts := append([]celgo.ProgramOption{celgo.EvalOptions(celgo.OptPartialEval)}, opts[1:]...)
+	partialOpts := append([]celgo.ProgramOption{celgo.EvalOptions(celgo.OptOptimize, celgo.OptPartialEval)}, opts[1:]...)
 	if p.partial, err = e.env.Program(checked, partialOpts...); err != nil {
 		return nil, &CompileError{Line: 1, Column: 1, Msg: "planning partial evaluation: " + err.Error()}
 	}
