@@ -25,17 +25,18 @@ type command struct {
 
 // commands is the table of subcommands. Each lives in its own file.
 var commands = map[string]command{
-	"check":   {"decide one statement against a policy (exit 0 allow, 3 deny, 4 review)", runCheck},
-	"lint":    {"load policy files and report every problem with its position", runLint},
-	"keys":    {"signing keys and provisioning tokens: new-signing-key, issue, inspect, public, revoke", runKeys},
-	"pending": {"list statements waiting for review", runPending},
-	"approve": {"grant a pending request (approve ID [--for 8h] [--scope key|role|session] ...)", runApprove},
-	"reject":  {"reject a pending request", runReject},
-	"grants":  {"list grants", runGrants},
-	"revoke":  {"revoke a grant by id", runRevoke},
-	"audit":   {"audit tail | audit verify FILE", runAudit},
-	"learn":   {"learn export: proposals from learn mode as policy rules", runLearn},
-	// "fingerprint": {"print the canonical form and facts of one statement", runFingerprint},
+	"check":       {"decide one statement against a policy (exit 0 allow, 3 deny, 4 review)", runCheck},
+	"lint":        {"load policy files and report every problem with its position", runLint},
+	"keys":        {"signing keys and provisioning tokens: new-signing-key, issue, inspect, public, revoke", runKeys},
+	"pending":     {"list statements waiting for review", runPending},
+	"approve":     {"grant a pending request (approve ID [--for 8h] [--scope key|role|session] ...)", runApprove},
+	"reject":      {"reject a pending request", runReject},
+	"grants":      {"list grants", runGrants},
+	"revoke":      {"revoke a grant by id", runRevoke},
+	"audit":       {"audit tail | audit verify FILE", runAudit},
+	"learn":       {"learn export: proposals from learn mode as policy rules", runLearn},
+	"fingerprint": {"print the canonical form and facts of one statement", runFingerprint},
+	"test":        {"run policy test files: approvalctl test POLICY CASES... (exit 0 all pass)", runTest},
 }
 
 func main() {
