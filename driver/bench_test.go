@@ -23,8 +23,8 @@ import (
 type benchConn struct{}
 
 func (benchConn) Prepare(string) (sqldriver.Stmt, error) { return benchStmt{}, nil }
-func (benchConn) Close() error                          { return nil }
-func (benchConn) Begin() (sqldriver.Tx, error)          { return benchTx{}, nil }
+func (benchConn) Close() error                           { return nil }
+func (benchConn) Begin() (sqldriver.Tx, error)           { return benchTx{}, nil }
 func (benchConn) ExecContext(context.Context, string, []sqldriver.NamedValue) (sqldriver.Result, error) {
 	return sqldriver.RowsAffected(1), nil
 }
@@ -36,10 +36,12 @@ func (benchConn) IsValid() bool                      { return true }
 
 type benchStmt struct{}
 
-func (benchStmt) Close() error                                    { return nil }
-func (benchStmt) NumInput() int                                   { return -1 }
-func (benchStmt) Exec([]sqldriver.Value) (sqldriver.Result, error) { return sqldriver.RowsAffected(1), nil }
-func (benchStmt) Query([]sqldriver.Value) (sqldriver.Rows, error)  { return &benchRows{}, nil }
+func (benchStmt) Close() error  { return nil }
+func (benchStmt) NumInput() int { return -1 }
+func (benchStmt) Exec([]sqldriver.Value) (sqldriver.Result, error) {
+	return sqldriver.RowsAffected(1), nil
+}
+func (benchStmt) Query([]sqldriver.Value) (sqldriver.Rows, error) { return &benchRows{}, nil }
 
 type benchTx struct{}
 
