@@ -114,6 +114,9 @@ func (p *Program) Commands() []string {
 // Partial. Eval allocates nothing for rules that read only scalar
 // variables; lists and maps are wrapped on first read.
 func (p *Program) Eval(in *Input) (bool, error) {
+	if p == nil || p.prg == nil {
+		return false, errNoProgram
+	}
 	if in == nil || in.Query == nil {
 		return false, ErrNoStatement
 	}
@@ -136,6 +139,9 @@ func (p *Program) Eval(in *Input) (bool, error) {
 // result depends on the arguments; otherwise matched is the result. An
 // evaluation error is returned with matched and known false.
 func (p *Program) Partial(in *Input) (matched, known bool, err error) {
+	if p == nil || p.partial == nil {
+		return false, false, errNoProgram
+	}
 	if in == nil || in.Query == nil {
 		return false, false, ErrNoStatement
 	}
@@ -155,6 +161,9 @@ func (p *Program) Partial(in *Input) (matched, known bool, err error) {
 		return false, false, &EvalError{Msg: fmt.Sprintf("rule produced %s, not a bool", out.Type().TypeName())}
 	}
 }
+
+// errNoProgram is returned by a nil or zero Program.
+var errNoProgram = &EvalError{Msg: "nil or zero Program (build one with Env.Compile)"}
 
 // evalError converts a cel-go evaluation error.
 func evalError(err error) error {

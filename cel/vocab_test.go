@@ -1,6 +1,7 @@
 package cel
 
 import (
+	"errors"
 	"os"
 	"strings"
 	"testing"
@@ -171,6 +172,13 @@ func TestNoStatement(t *testing.T) {
 	}
 	if _, _, err := p.Partial(nil); err != ErrNoStatement {
 		t.Errorf("Partial: %v, want ErrNoStatement", err)
+	}
+	var nilProgram *Program
+	if ok, err := nilProgram.Eval(testInput()); ok || !errors.Is(err, ErrEval) {
+		t.Errorf("nil Program Eval = %v, %v", ok, err)
+	}
+	if m, k, err := new(Program).Partial(testInput()); m || k || !errors.Is(err, ErrEval) {
+		t.Errorf("zero Program Partial = %v, %v, %v", m, k, err)
 	}
 }
 
