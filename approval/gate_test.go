@@ -417,6 +417,7 @@ func TestNewGateOptions(t *testing.T) {
 		"negative cache": WithTokenCacheSize(-1),
 		"nil hint":       WithReviewHint(nil),
 		"nil learner":    WithLearner(nil),
+		"zero cache":     WithStatementCacheSize(0, 1),
 	}
 	for name, o := range bad {
 		t.Run(name, func(t *testing.T) {

@@ -155,3 +155,16 @@ func WithReviewHint(f func(requestID string) string) Option {
 		return nil
 	}
 }
+
+// WithStatementCacheSize gives the Gate its own statement cache of at most
+// entries statements and about maxBytes bytes of text (see
+// [WithStatementCache] for the default).
+func WithStatementCacheSize(entries int, maxBytes int64) Option {
+	return func(g *Gate) error {
+		if entries <= 0 || maxBytes <= 0 {
+			return errors.New("approval: WithStatementCacheSize: sizes must be positive")
+		}
+		g.stmts = sqlnorm.NewCache(entries, maxBytes)
+		return nil
+	}
+}

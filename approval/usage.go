@@ -45,27 +45,32 @@ type usageEntry struct {
 }
 
 type window struct {
-	stamp [usageBuckets]int64 // bucket number held by each slot
+	head  int64 // the newest bucket number counted
+	total int64 // sum of count
 	count [usageBuckets]int64
 }
 
-// add counts one event at bucket number b and returns the window's total.
+// add counts one event at bucket number b and returns the window's total:
+// the events of buckets b-59 … b. Buckets that left the window are
+// subtracted as the head advances, so a call costs O(1) amortised. An event
+// older than the head is counted in the head bucket.
 func (w *window) add(b int64) int64 {
-	slot := b % usageBuckets
-	if slot < 0 {
-		slot += usageBuckets
-	}
-	if w.stamp[slot] != b {
-		w.stamp[slot], w.count[slot] = b, 0
-	}
-	w.count[slot]++
-	var n int64
-	for i := range usageBuckets {
-		if s := w.stamp[i]; s > b-usageBuckets && s <= b {
-			n += w.count[i]
+	if b > w.head {
+		if b-w.head >= usageBuckets {
+			w.count = [usageBuckets]int64{}
+			w.total = 0
+		} else {
+			for x := w.head + 1; x <= b; x++ {
+				slot := x % usageBuckets
+				w.total -= w.count[slot]
+				w.count[slot] = 0
+			}
 		}
+		w.head = b
 	}
-	return n
+	w.count[w.head%usageBuckets]++
+	w.total++
+	return w.total
 }
 
 // NewMemoryUsage returns a MemoryUsage tracking at most maxEntries keys and

@@ -72,3 +72,25 @@ func TestMemoryUsageConcurrent(t *testing.T) {
 		t.Errorf("counts %+v, want 801", v)
 	}
 }
+
+func TestWindowClockSteps(t *testing.T) {
+	var w window
+	for b := int64(100); b < 160; b++ {
+		w.add(b)
+	}
+	if got := w.add(159); got != 61 {
+		t.Errorf("60 buckets + 1: %d", got)
+	}
+	if got := w.add(160); got != 61 { // bucket 100 left
+		t.Errorf("after one step: %d, want 61", got)
+	}
+	if got := w.add(150); got != 62 { // the clock stepped back: counted in the head
+		t.Errorf("backwards: %d, want 62", got)
+	}
+	if got := w.add(1000); got != 1 {
+		t.Errorf("after a long gap: %d, want 1", got)
+	}
+	if got := w.add(-5); got != 2 {
+		t.Errorf("before the epoch: %d, want 2", got)
+	}
+}
