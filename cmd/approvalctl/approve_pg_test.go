@@ -1,0 +1,239 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/store/postgres"
+)
+
+// pgTestDSN creates a database of its own for the test and drops it after.
+func pgTestDSN(tb testing.TB) string {
+	tb.Helper()
+	base := os.Getenv("APPROVEDSQL_TEST_POSTGRES")
+	if base == "" {
+		if os.Getenv("APPROVEDSQL_REQUIRE_POSTGRES") == "1" {
+			tb.Fatal("APPROVEDSQL_TEST_POSTGRES is not set and APPROVEDSQL_REQUIRE_POSTGRES=1")
+		}
+		tb.Skip("APPROVEDSQL_TEST_POSTGRES not set: skipping the end-to-end approval test")
+	}
+	var b [6]byte
+	rand.Read(b[:])
+	name := "approvedsql_approvalctl_test_" + hex.EncodeToString(b[:])
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	admin, err := pgx.Connect(ctx, base)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer admin.Close(ctx)
+	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		defer cancel()
+		if admin, err := pgx.Connect(ctx, base); err == nil {
+			defer admin.Close(ctx)
+			if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+				tb.Errorf("dropping %s: %v", name, err)
+			}
+		}
+	})
+	u, _ := url.Parse(base)
+	u.Path = "/" + name
+	return u.String()
+}
+
+const e2ePolicy = `
+version: "e2e-1"
+dialect: postgres
+default: review
+rules:
+  - name: no-drop
+    effect: deny
+    when: query.command == "DROP"
+  - name: health
+    effect: allow
+    when: query.text == "SELECT $0"
+`
+
+// instance is one application instance: its own store connection,
+// ledger, audit file and gate.
+type instance struct {
+	ledger *approval.Ledger
+	trail  *approval.AuditTrail
+	gate   *approval.Gate
+	audit  string
+	n      int // decisions audited
+}
+
+func newInstance(tb testing.TB, dsn string) *instance {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	l, err := approval.NewLedger(ctx, st, approval.WithResyncInterval(time.Hour)) // only NOTIFY can deliver within 1 s
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { l.Close() })
+	path := filepath.Join(tb.TempDir(), "audit.jsonl")
+	sink, err := approval.NewFileSink(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	trail, err := approval.NewAuditTrail(sink, approval.WithOverflow(approval.OverflowBlock))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	policy, err := approval.ParsePolicy([]byte(e2ePolicy), "policy.yaml")
+	if err != nil {
+		tb.Fatal(err)
+	}
+	g, err := approval.NewGate(policy, approval.WithApprovals(l), approval.WithAuditor(trail))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return &instance{ledger: l, trail: trail, gate: g, audit: path}
+}
+
+// call decides a statement as the driver would, finishing allowed calls.
+func (in *instance) call(ctx context.Context, sql string, args ...any) approval.Decision {
+	req := approval.Request{SQL: sql}
+	for i, a := range args {
+		req.Args = append(req.Args, approval.Arg{Ordinal: i + 1, Value: a})
+	}
+	d := in.gate.Decide(ctx, req)
+	if d.Allowed() {
+		in.gate.Finish(ctx, &d, approval.Result{RowsAffected: 1})
+	}
+	in.n++
+	return d
+}
+
+func withinSecond(tb testing.TB, what string, cond func() bool) time.Duration {
+	tb.Helper()
+	start := time.Now()
+	for !cond() {
+		if time.Since(start) > time.Second {
+			tb.Fatalf("%s: not within 1s", what)
+		}
+		time.Sleep(2 * time.Millisecond)
+	}
+	return time.Since(start)
+}
+
+// Two application instances share a PostgreSQL store. A statement meets
+// review on one; an approver approves it with approvalctl; the call passes
+// on the other within a second. Revocations travel the same way, a deny
+// rule beats a grant, and each instance's audit file holds every decision
+// exactly once, with an intact hash chain.
+func TestEndToEndTwoGatesPostgres(t *testing.T) {
+	dsn := pgTestDSN(t)
+	a, b := newInstance(t, dsn), newInstance(t, dsn)
+	exp := time.Now().Add(time.Hour)
+	alice := approval.WithKey(context.Background(), approval.Key{ID: "k-alice", Role: "app", Session: "s1", ExpiresAt: exp})
+	bob := approval.WithKey(context.Background(), approval.Key{ID: "k-bob", Role: "app", Session: "s2", ExpiresAt: exp})
+	const q = "SELECT * FROM accounts WHERE id = $1"
+
+	if d := a.call(alice, "SELECT 1"); !d.Allowed() {
+		t.Fatalf("allow rule: %v", d.Err)
+	}
+	d := a.call(alice, q, int64(7))
+	var de *approval.DeniedError
+	if !errors.Is(d.Err, approval.ErrReviewRequired) || !errors.As(d.Err, &de) || de.RequestID == "" {
+		t.Fatalf("first call: %v, want review with a request id", d.Err)
+	}
+	withinSecond(t, "pending request written", func() bool { return a.ledger.Queued() == 0 })
+	if d := b.call(alice, q, int64(7)); d.Allowed() {
+		t.Fatal("passes on the other instance before approval")
+	}
+
+	code, out, errs := runCmd(t, "approve", de.RequestID, "--store", dsn, "--scope", "role", "--for", "1h", "--reason", "e2e")
+	if code != 0 {
+		t.Fatalf("approvalctl approve: %d %s %s", code, out, errs)
+	}
+	var passed approval.Decision
+	took := withinSecond(t, "approved call passing on the other instance", func() bool {
+		passed = b.call(bob, q, int64(8))
+		return passed.Allowed()
+	})
+	t.Logf("approval in force on the other instance after %v", took)
+	if !strings.HasPrefix(passed.Rule, "grant:g-") {
+		t.Fatalf("allowed by %q, want a grant", passed.Rule)
+	}
+
+	// a deny rule beats a grant
+	if _, err := b.ledger.AddGrant(context.Background(), mustFingerprint(t, "DROP TABLE accounts"), "", approval.GrantScope{Kind: approval.ScopeRole, Value: "app"}, approval.GrantSpec{}); err != nil {
+		t.Fatal(err)
+	}
+	if d := b.call(alice, "DROP TABLE accounts"); !errors.Is(d.Err, approval.ErrDenied) || d.Rule != "no-drop" {
+		t.Fatalf("granted DROP: %v (rule %q), want denied by no-drop", d.Err, d.Rule)
+	}
+
+	// grant revocation through the CLI
+	grantID := strings.TrimPrefix(passed.Rule, "grant:")
+	if code, _, errs := runCmd(t, "revoke", grantID, "--store", dsn); code != 0 {
+		t.Fatalf("approvalctl revoke: %s", errs)
+	}
+	took = withinSecond(t, "grant revocation on the other instance", func() bool {
+		d := a.call(bob, q, int64(9))
+		return !d.Allowed()
+	})
+	t.Logf("grant revocation in force after %v", took)
+
+	// key revocation through the CLI (keys revoke)
+	var o, e bytes.Buffer
+	if code := runKeysRevoke(&env{args: []string{"k-alice", "--store", dsn}, stdout: &o, stderr: &e}); code != 0 {
+		t.Fatalf("keys revoke: %s", e.String())
+	}
+	took = withinSecond(t, "key revocation on both instances", func() bool {
+		da, db := a.call(alice, "SELECT 1"), b.call(alice, "SELECT 1")
+		return errors.Is(da.Err, approval.ErrKeyRevoked) && errors.Is(db.Err, approval.ErrKeyRevoked)
+	})
+	t.Logf("key revocation in force after %v", took)
+	if d := b.call(bob, "SELECT 1"); !d.Allowed() {
+		t.Fatalf("another key denied after a revocation: %v", d.Err)
+	}
+
+	for name, in := range map[string]*instance{"a": a, "b": b} {
+		if err := in.trail.Close(); err != nil {
+			t.Fatal(err)
+		}
+		n, err := approval.VerifyAuditFiles(in.audit)
+		if err != nil {
+			t.Fatalf("instance %s audit: %v", name, err)
+		}
+		if n != in.n {
+			t.Fatalf("instance %s: %d audit records for %d decisions", name, n, in.n)
+		}
+		if code, out, _ := runCmd(t, "audit", "verify", in.audit); code != 0 {
+			t.Fatalf("approvalctl audit verify: %s", out)
+		}
+	}
+	if _, out, _ := runCmd(t, "audit", "tail", "-n", "100", a.audit); !strings.Contains(out, "review") || !strings.Contains(out, "allow") {
+		t.Fatalf("audit tail:\n%s", out)
+	}
+}
+
+func mustFingerprint(tb testing.TB, sql string) string {
+	tb.Helper()
+	return callFor(tb, sql, nil).Input.Query.Fingerprint
+}
