@@ -155,7 +155,7 @@ func (a *analyzer) parseWith(i int) (int, *Error) {
 		}
 		name, _ := a.nameOf(i)
 		a.ctes = append(a.ctes, name)
-		t[i].flags |= fIdent
+		t[i].flags |= fIdent | fCaseKeep
 		i++
 		if a.kind(i) == tLParen {
 			t[i].flags |= fNoFuncParen
@@ -309,8 +309,12 @@ func (a *analyzer) tableRefF(i int, alias, fnOK bool) int {
 	}
 	if a.kind(i) == tLParen && alias {
 		// A subquery or parenthesised join: scanned generically; the list
-		// resumes after its closing parenthesis.
+		// resumes after its closing parenthesis. The first table of a
+		// parenthesised join is marked here (the JOIN rule finds the rest).
 		t[a.match[i]].flags |= fFromClose
+		if k := a.kw(i + 1); a.kind(i+1) == tLParen || (a.isName(i+1) && !isVerb(k)) {
+			a.tableListF(i+1, true, fnOK)
+		}
 		return i
 	}
 	if !a.isName(i) {
@@ -491,6 +495,23 @@ func (a *analyzer) scan() {
 			case kwUsing:
 				if depth == 0 && (a.cmdKw == kwDelete || a.cmdKw == kwMerge) {
 					i = a.tableList(i+1, true)
+					continue
+				}
+			case kwOf:
+				// FOR UPDATE OF t, u: table names (case-sensitive in MySQL).
+				if p := a.kw(i - 1); p == kwUpdate || p == kwShare {
+					j := i + 1
+					for a.isName(j) {
+						j = a.nameEnd(j)
+						for m := i + 1; m < j; m++ {
+							t[m].flags |= fCaseKeep
+						}
+						if a.kind(j) != tComma {
+							break
+						}
+						j++
+					}
+					i = j
 					continue
 				}
 			case kwReferences:

@@ -173,6 +173,7 @@ func buildKeywords() map[string]uint16 {
 			m[w] = uint16(id)
 		}
 	}
+	m["straight_join"] = kwJoin // MySQL: a join that keeps the table order
 	next := kwNamed
 	word := make([]byte, 0, 32)
 	flush := func() {

@@ -81,6 +81,9 @@ func (l *lexer) lexSQLite() *Error {
 			if j < 0 {
 				return reject(i, KindUnterminated, "unterminated [identifier]")
 			}
+			if j == i+1 {
+				return reject(i, KindToken, "zero-length [identifier]")
+			}
 			t := l.emit(tQIdent, i, j+1)
 			t.sub = subBracket
 			i = j + 1

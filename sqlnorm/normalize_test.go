@@ -389,3 +389,30 @@ func TestFingerprintFormat(t *testing.T) {
 		t.Fatal("version tag")
 	}
 }
+
+func TestMySQLCaseSensitiveNames(t *testing.T) {
+	tests := []struct {
+		name string
+		a, b string
+	}{
+		{"parenthesised join", "SELECT * FROM (Users JOIN o ON true)", "SELECT * FROM (users JOIN o ON true)"},
+		{"straight_join", "SELECT * FROM a STRAIGHT_JOIN Users", "SELECT * FROM a STRAIGHT_JOIN users"},
+		{"for update of", "SELECT * FROM t AS Users FOR UPDATE OF Users", "SELECT * FROM t AS Users FOR UPDATE OF users"},
+		{"cte name", "WITH Cte AS (SELECT 1) SELECT * FROM Cte", "WITH cte AS (SELECT 1) SELECT * FROM Cte"},
+		{"ddl keyword-named table", "RENAME TABLE Text TO x", "RENAME TABLE text TO x"},
+		{"multi-table delete", "DELETE T1 FROM t1 AS T1", "DELETE t1 FROM t1 AS T1"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			a := mustNormalize(t, my, tc.a)
+			b := mustNormalize(t, my, tc.b)
+			if a.Fingerprint == b.Fingerprint {
+				t.Fatalf("case-sensitive names merged: %q", a.Text)
+			}
+		})
+	}
+	st := mustNormalize(t, my, "SELECT * FROM (Users JOIN Orders ON true)")
+	if !reflect.DeepEqual(st.Tables, []string{"Users", "Orders"}) {
+		t.Fatalf("tables %q", st.Tables)
+	}
+}

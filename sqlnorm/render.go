@@ -89,7 +89,7 @@ func (a *analyzer) render(buf []byte) []byte {
 			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
 				(tk.flags&(fTable|fAlias|fCaseKeep) != 0 ||
 					(a.kind(i+1) == tDot && tk.flags&fFuncQual == 0 && a.kind(i-1) != tDot) ||
-					(mysqlKeepAll && tk.kw == 0))
+					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			switch {
 			case keep:
 				r.word(raw, 0, glue)
