@@ -18,7 +18,8 @@
 // When both are in the context, the token wins. Each failure denies with
 // its own error, matched with errors.Is through the [*DeniedError]:
 //
-//	no key (policy not anonymous)         ErrNoKey
+//	no key (policy not anonymous), or a   ErrNoKey
+//	  Key without ID
 //	token not a well-formed JWT / no jti  ErrMalformedToken
 //	  or exp claim, no kid header
 //	kid not in the keyring                ErrUnknownKeyID

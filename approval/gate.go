@@ -272,10 +272,13 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 			return nil, nil
 		}
 	}
+	if key.ID == "" {
+		return key, errKeyWithoutID
+	}
 	if err := key.ValidAt(now, g.skew); err != nil {
 		return key, &keyError{err: err, key: key, now: now}
 	}
-	if g.approvals != nil && key.ID != "" {
+	if g.approvals != nil {
 		revoked, err := g.approvals.KeyRevoked(key.ID)
 		if err != nil {
 			return key, storeError("checking key revocation", err)
@@ -286,6 +289,9 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 	}
 	return key, nil
 }
+
+// errKeyWithoutID refuses a key that could be neither revoked nor audited.
+var errKeyWithoutID = fmt.Errorf("%w: the key has no id (needed for revocation and audit)", ErrNoKey)
 
 func classifyVerifierError(err error) error {
 	for _, s := range []error{ErrKeyExpired, ErrKeyNotYetValid, ErrKeyRevoked, ErrUnknownKeyID, ErrBadSignature, ErrMalformedToken, ErrStoreDown} {

@@ -262,6 +262,7 @@ func TestGateKeyFailures(t *testing.T) {
 		{"key struct without expiry", WithKey(context.Background(), Key{ID: "n"}), ErrKeyExpired},
 		{"key struct not yet valid", WithKey(context.Background(), Key{ID: "f", NotBefore: t0.Add(time.Hour), ExpiresAt: t0.Add(2 * time.Hour)}), ErrKeyNotYetValid},
 		{"key struct revoked", WithKey(context.Background(), Key{ID: "rev", ExpiresAt: t0.Add(time.Hour)}), ErrKeyRevoked},
+		{"key struct without id", WithKey(context.Background(), Key{Role: "app", ExpiresAt: t0.Add(time.Hour)}), ErrNoKey},
 		{"token wins over struct", WithToken(WithKey(context.Background(), testKey("app")), expired), ErrKeyExpired},
 	}
 	apr := &fakeApprovals{revoked: map[string]bool{"rev": true}}

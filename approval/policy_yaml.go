@@ -558,9 +558,9 @@ func (l *loader) compileError(ruleNode *yaml.Node, r *Rule, err error) {
 }
 
 // exprPosition maps a 1-based (line, column) inside a `when` scalar's text
-// to the position in the file. Exact for single-line and literal (|)
-// scalars; for folded and multi-line flow scalars it follows YAML's folding
-// of one line break into one space.
+// to the position in the file. Exact for plain and literal (|) scalars and
+// for quoted ones without escapes; for folded and multi-line flow scalars it
+// follows YAML's folding of one line break into one space.
 func (l *loader) exprPosition(n *yaml.Node, line, col int) (int, int) {
 	lines := bytes.Split(l.src, []byte("\n"))
 	type seg struct{ line, col, length int }

@@ -33,7 +33,7 @@ Exit status: 0 allow, 3 deny, 4 review, 1 error.
 
 --key is a JSON object named as in the rule vocabulary: id, subject, role,
 scopes, labels, session, issued_at, not_before, expires_at (RFC 3339).
-When absent, issued_at is now and expires_at one hour from now.
+When absent, id is "check", issued_at now and expires_at one hour from now.
 --source: app, service, address, route, labels.
 --arg values are strings; --arg-json values are JSON (numbers without a
 fraction become integers). Both fill the positional arguments in order.
@@ -218,6 +218,9 @@ func runCheck(e *env) int {
 		}
 		k := approval.Key{ID: kj.ID, Subject: kj.Subject, Role: kj.Role, Scopes: kj.Scopes, Labels: kj.Labels,
 			Session: kj.Session, IssuedAt: now, ExpiresAt: now.Add(time.Hour)}
+		if k.ID == "" {
+			k.ID = "check"
+		}
 		if kj.IssuedAt != nil {
 			k.IssuedAt = *kj.IssuedAt
 		}

@@ -77,6 +77,7 @@ func TestCheck(t *testing.T) {
 		{"default deny", []string{"--key", analyst, "INSERT INTO orders VALUES (1)"}, 3, "deny", "default"},
 		{"review", []string{"--key", analyst, "DELETE FROM orders WHERE id = 1"}, 4, "review", "deletes"},
 		{"no key", []string{"SELECT 1"}, 3, "deny", ""},
+		{"key without id gets one", []string{"--key", `{"role":"analyst"}`, "SELECT 1"}, 0, "allow", "readers"},
 		{"expired key", []string{"--key", `{"id":"k1","role":"analyst","expires_at":"2001-01-01T00:00:00Z"}`, "SELECT 1"}, 3, "deny", ""},
 		{"args as strings and JSON", []string{"--key", `{"id":"k","role":"w","labels":{"tenant":"acme"}}`,
 			"--arg-json", "5", "--arg", "acme", "UPDATE orders SET total = $1 WHERE tenant = $2"}, 0, "allow", "tenant-update"},
