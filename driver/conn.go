@@ -3,10 +3,12 @@ package driver
 import (
 	"context"
 	"errors"
+	"strings"
 
 	sqldriver "database/sql/driver"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 //go:generate go run ./internal/combogen -o conn_combos.go -fakes fake_combos_test.go
@@ -331,10 +333,56 @@ func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.N
 		return nil, err
 	}
 	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: rowsAffected(res, err), Err: err})
+	if err == nil {
+		c.trackTx(dec.Statement)
+	}
 	if cerr := c.afterCall(); cerr != nil && err == nil {
 		return nil, cerr
 	}
 	return res, err
+}
+
+// trackTx follows transactions begun and ended by statement text (BEGIN,
+// START TRANSACTION, COMMIT, ROLLBACK…), so that later decisions on the
+// connection carry the right Tx state.
+func (c *conn) trackTx(st *sqlnorm.Statement) {
+	if st == nil {
+		return
+	}
+	switch strings.ToUpper(st.Command) {
+	case "BEGIN", "START":
+		if !c.tx.Active {
+			c.tx = approval.TxState{Active: true, ReadOnly: hasWords(st.Text, "READ", "ONLY")}
+		}
+	case "COMMIT", "END", "ABORT":
+		c.tx = approval.TxState{}
+	case "ROLLBACK":
+		if !hasWords(st.Text, "TO") { // ROLLBACK TO SAVEPOINT keeps the transaction
+			c.tx = approval.TxState{}
+		}
+	}
+}
+
+// hasWords reports whether text contains the words in sequence
+// (case-insensitively, adjacent).
+func hasWords(text string, words ...string) bool {
+	i, found := 0, false
+	eachWord(text, func(w string) bool {
+		if strings.EqualFold(w, words[i]) {
+			i++
+			if i == len(words) {
+				found = true
+				return false
+			}
+		} else {
+			i = 0
+			if strings.EqualFold(w, words[0]) {
+				i = 1
+			}
+		}
+		return true
+	})
+	return found
 }
 
 // queryContext is QueryerContext.QueryContext of the combination types.
@@ -361,6 +409,9 @@ func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.
 		return nil, err
 	}
 	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	if err == nil {
+		c.trackTx(dec.Statement)
+	}
 	if cerr := c.afterCall(); cerr != nil && err == nil {
 		rows.Close()
 		return nil, cerr

@@ -688,3 +688,74 @@ func TestStmtCheckerFallsBackToConn(t *testing.T) {
 		})
 	}
 }
+
+func TestTxTrackedFromStatementText(t *testing.T) {
+	sqlDB, _, d := openFake(t, allConn)
+	ctx := keyCtx()
+	c, err := sqlDB.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	steps := []struct {
+		sql  string
+		want approval.TxState // state the NEXT statement sees
+	}{
+		{"START TRANSACTION READ ONLY", approval.TxState{Active: true, ReadOnly: true}},
+		{"SAVEPOINT a", approval.TxState{Active: true, ReadOnly: true}},
+		{"ROLLBACK TO SAVEPOINT a", approval.TxState{Active: true, ReadOnly: true}},
+		{"COMMIT", approval.TxState{}},
+		{"BEGIN", approval.TxState{Active: true}},
+		{"ROLLBACK", approval.TxState{}},
+	}
+	for _, s := range steps {
+		if _, err := c.ExecContext(ctx, s.sql); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := c.ExecContext(ctx, "SELECT 1"); err != nil {
+			t.Fatal(err)
+		}
+		reqs := d.Requests()
+		if got := reqs[len(reqs)-1].Tx; got != s.want {
+			t.Errorf("after %q: Tx = %+v, want %+v", s.sql, got, s.want)
+		}
+	}
+}
+
+func TestConcurrentUse(t *testing.T) {
+	sqlDB, _, d := openFake(t, allConn)
+	sqlDB.SetMaxOpenConns(4)
+	ctx := keyCtx()
+	const workers, calls = 8, 40
+	errs := make(chan error, workers)
+	for w := 0; w < workers; w++ {
+		go func() {
+			for i := 0; i < calls; i++ {
+				if _, err := sqlDB.ExecContext(ctx, "DELETE FROM t WHERE id = $1", i); err != nil {
+					errs <- err
+					return
+				}
+				tx, err := sqlDB.BeginTx(ctx, nil)
+				if err != nil {
+					errs <- err
+					return
+				}
+				var n int
+				if err := tx.QueryRowContext(ctx, "SELECT n FROM t").Scan(&n); err != nil {
+					errs <- err
+					return
+				}
+				tx.Rollback()
+			}
+			errs <- nil
+		}()
+	}
+	for w := 0; w < workers; w++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got, want := len(d.Requests()), workers*calls*3; got != want {
+		t.Errorf("decided %d, want %d", got, want)
+	}
+}

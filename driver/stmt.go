@@ -117,6 +117,9 @@ func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sq
 		res, err = legacyStmtExec(ctx, s.inner, dargs)
 	}
 	s.c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: rowsAffected(res, err), Err: err})
+	if err == nil {
+		s.c.trackTx(dec.Statement)
+	}
 	if cerr := s.c.afterCall(); cerr != nil && err == nil {
 		return nil, cerr
 	}

@@ -398,6 +398,44 @@ func Run(t *testing.T, e Env) {
 		}
 		return nil
 	})
+	step("bad connections are retried", func(t *testing.T) []Want {
+		// Kill every server session of the approved pool. database/sql
+		// finds out when it resets a reused connection (pgx pings one idle
+		// for over a second; lib/pq notices the closed socket) and retries
+		// on a fresh one; each attempt that reaches the Gate is decided.
+		var n int
+		if err := e.Admin.QueryRow(`SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity
+			WHERE datname = current_database() AND pid <> pg_backend_pid()`).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		if n == 0 {
+			t.Fatal("no session to terminate")
+		}
+		time.Sleep(1100 * time.Millisecond)
+		e.Audit.Reset()
+		var err error
+		for i := 0; i < 3; i++ { // a dead connection not caught by the reset fails once
+			if _, err = e.DB.ExecContext(ctx, "INSERT INTO items(name) VALUES ($1)", "retried"); err == nil {
+				break
+			}
+			if errors.Is(err, approval.ErrDenied) {
+				t.Fatalf("a broken connection surfaced as a denial: %v", err)
+			}
+			t.Logf("attempt %d: %v", i+1, err)
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		if count(t, "retried") != 1 {
+			t.Error("row not inserted exactly once")
+		}
+		for _, r := range e.Audit.Records() {
+			if r.Decision != "allow" || r.Text != insText {
+				t.Errorf("record %+v", r)
+			}
+		}
+		return nil
+	})
 	step("context cancelled before", func(t *testing.T) []Want {
 		c, cancel := context.WithCancel(ctx)
 		cancel()
