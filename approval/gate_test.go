@@ -3,8 +3,10 @@ package approval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
@@ -428,5 +430,62 @@ func TestNewGateOptions(t *testing.T) {
 	}
 	if _, err := NewGate(nil); !errors.Is(err, ErrNoPolicy) {
 		t.Errorf("NewGate(nil) = %v, want ErrNoPolicy", err)
+	}
+}
+
+func TestDecideUsageAndTime(t *testing.T) {
+	const src = `
+version: u
+dialect: postgres
+rules:
+  - name: rate
+    effect: deny
+    when: usage.key_calls_1m > 3
+  - name: hot-query
+    effect: deny
+    when: usage.fingerprint_calls_1m > 5
+  - name: office-hours
+    effect: allow
+    when: now.getHours("UTC") >= 9 && now.getHours("UTC") < 17 && key.expires_at > now
+`
+	clock := newTestClock() // 12:00 UTC
+	g := mustGate(t, mustPolicy(t, src), WithClock(clock))
+	ctx := WithKey(context.Background(), Key{ID: "k", Role: "app", ExpiresAt: t0.Add(24 * time.Hour)})
+	req := Request{Statement: stmt("SELECT", true, "t")}
+
+	// Prepare decisions are not counted.
+	for range 10 {
+		checkDecision(t, g.Decide(ctx, Request{Statement: req.Statement, Phase: Prepare}), Allow, "*")
+	}
+	for i := 1; i <= 3; i++ {
+		checkDecision(t, g.Decide(ctx, req), Allow, "office-hours")
+	}
+	checkDecision(t, g.Decide(ctx, req), Deny, "rate", ErrDenied)
+	// A minute later the window has moved on.
+	clock.Advance(61 * time.Second)
+	checkDecision(t, g.Decide(ctx, req), Allow, "office-hours")
+	// Other keys share the fingerprint's window: 5 calls of it so far
+	// in this minute are allowed, the 6th is denied.
+	for i := range 4 {
+		k := Key{ID: fmt.Sprint("other", i), ExpiresAt: t0.Add(24 * time.Hour)}
+		checkDecision(t, g.Decide(WithKey(context.Background(), k), req), Allow, "office-hours")
+	}
+	checkDecision(t, g.Decide(WithKey(context.Background(), Key{ID: "x", ExpiresAt: t0.Add(24 * time.Hour)}), req),
+		Deny, "hot-query", ErrDenied)
+	// Out of office hours: the default.
+	clock.Advance(8 * time.Hour)
+	checkDecision(t, g.Decide(ctx, req), Deny, "default", ErrDenied)
+}
+
+func TestDecideWithLearner(t *testing.T) {
+	l := &fakeApprovals{}
+	const src = "version: l\ndialect: postgres\nmode: learn\nrules:\n  - {name: reads, effect: allow, when: query.read_only}\n"
+	g := mustGate(t, mustPolicy(t, src), WithClock(newTestClock()), WithLearner(l))
+	ctx := WithKey(context.Background(), testKey("etl"))
+	checkDecision(t, g.Decide(ctx, Request{Statement: stmt("SELECT", true, "t")}), Allow, "reads")
+	d := g.Decide(ctx, Request{Statement: stmt("UPDATE", false, "t")})
+	checkDecision(t, d, Allow, "default")
+	if !d.DryRun || len(l.learned) != 1 || l.learned[0] != "test:UPDATE:t|etl" {
+		t.Errorf("learned %v (dry-run %v)", l.learned, d.DryRun)
 	}
 }
