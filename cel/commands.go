@@ -2,6 +2,7 @@ package cel
 
 import (
 	"sort"
+	"strings"
 
 	"cel.dev/cel-go/common/ast"
 	"cel.dev/cel-go/common/operators"
@@ -161,6 +162,27 @@ func (s commandSet) sorted() []string {
 	out := make([]string, 0, len(s))
 	for c := range s {
 		out = append(out, c)
+	}
+	sort.Strings(out)
+	return out
+}
+
+// readVariables returns the sorted vocabulary variables a checked
+// expression refers to.
+func readVariables(a *ast.AST) []string {
+	seen := map[string]bool{}
+	for _, ref := range a.ReferenceMap() {
+		if ref.Value != nil || ref.Name == "" {
+			continue // a constant, or a function reference
+		}
+		name := strings.TrimPrefix(ref.Name, ".")
+		if _, ok := lookupVar(name); ok {
+			seen[name] = true
+		}
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
 	}
 	sort.Strings(out)
 	return out

@@ -80,3 +80,27 @@ func TestCommandsIsACopy(t *testing.T) {
 		t.Errorf("Commands() changed to %v", got)
 	}
 }
+
+func TestProgramVariables(t *testing.T) {
+	env := newTestEnv(t, WithConstants(map[string]any{"admins": []string{"dba"}}))
+	cases := []struct {
+		rule string
+		want []string
+	}{
+		{`true`, []string{}},
+		{`key.role in admins`, []string{"key.role"}},
+		{`query.command == "SELECT" && usage.key_calls_1m < 10 && key.role == "r" && key.role != "x"`, []string{"key.role", "query.command", "usage.key_calls_1m"}},
+		{`query.tables.exists(t, t.startsWith(key.labels.team))`, []string{"key.labels", "query.tables"}},
+		{`[{"role": "x"}].exists(key, key.role == "x")`, []string{}},
+		{`args[0] == 1 || named_args.id == 2`, []string{"args", "named_args"}},
+		{`.now > timestamp("2020-01-01T00:00:00Z")`, []string{"now"}},
+	}
+	for _, c := range cases {
+		t.Run(c.rule, func(t *testing.T) {
+			got := mustCompile(t, env, c.rule).Variables()
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("Variables() = %q, want %q", got, c.want)
+			}
+		})
+	}
+}

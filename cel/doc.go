@@ -118,7 +118,9 @@
 // [Program.Commands] returns the query.command values for which a rule can
 // be true when a conjunction or disjunction of `query.command == "X"` /
 // `query.command in [...]` terms says so, so that the engine can skip the
-// rule for other statements without evaluating it.
+// rule for other statements without evaluating it. [Program.Variables]
+// lists the variables a rule reads, so that the engine can skip gathering
+// inputs (usage counters, say) that no rule needs.
 //
 // # Concurrency and allocation
 //

@@ -20,6 +20,7 @@ type Program struct {
 	maxCost  uint64
 	tracked  bool
 	commands []string
+	vars     []string
 }
 
 // Compile parses and type-checks expr against the environment. The rule
@@ -61,6 +62,7 @@ func (e *Env) Compile(expr string) (*Program, error) {
 	}
 	native := checked.NativeRep()
 	p.commands = narrowCommands(native, native.Expr()).sorted()
+	p.vars = readVariables(native)
 	return p, nil
 }
 
@@ -104,6 +106,11 @@ func (p *Program) Commands() []string {
 	}
 	return append([]string{}, p.commands...)
 }
+
+// Variables returns the sorted names of the vocabulary variables the rule
+// reads (constants excluded), so that the caller can skip gathering what
+// no rule needs, such as usage.* counters.
+func (p *Program) Variables() []string { return append([]string{}, p.vars...) }
 
 // Eval evaluates the rule over in. It returns true only when the rule
 // evaluates to the literal true; any evaluation error, and any result that
