@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"fmt"
 	"io/fs"
 	"net/url"
 	"os"
@@ -333,49 +334,67 @@ func TestCorpusLibinjection(t *testing.T) {
 	}
 	for _, o := range fuzzModes {
 		t.Run(modeName(o), func(t *testing.T) {
-			approved, err := sqlnorm.Normalize(o, libinjectionTemplate("approved value"))
-			if err != nil {
-				t.Fatalf("template rejected: %v", err)
-			}
-			var inside, outsideRejected, outsideOther int
+			counts := map[injOutcome]int{}
 			for _, p := range payloads {
-				sql := libinjectionTemplate(p.payload)
-				st, err := sqlnorm.Normalize(o, sql)
-				if err != nil {
-					checkRejection(t, sql, err)
-				} else {
-					checkRenormalizes(t, o, sql, st)
-				}
-				if ref, sure := refStatements(o, sql); sure && len(ref) >= 2 && err == nil {
-					t.Errorf("%s: accepted, but the reference splitter sees %d statements: %q", p.name, len(ref), sql)
-				}
-				if refTemplateInstance(o, sql) {
-					inside++
-					if err != nil {
-						if !strings.ContainsRune(sql, 0) && isUTF8(sql) {
-							t.Errorf("%s: an instance of the template is rejected: %v\n%q", p.name, err, sql)
-						}
-						continue
-					}
-					if st.Fingerprint != approved.Fingerprint || len(st.Literals) != 1 || st.Params != 0 {
-						t.Errorf("%s: an instance of the template gets fingerprint %s (want %s), %d literals, %d params\n%q\n%q",
-							p.name, st.Fingerprint, approved.Fingerprint, len(st.Literals), st.Params, sql, st.Text)
-					}
-					continue
-				}
-				if err != nil {
-					outsideRejected++
-					continue
-				}
-				outsideOther++
-				if st.Fingerprint == approved.Fingerprint {
-					t.Errorf("%s: payload breaks out of the literal yet has the approved fingerprint\n%q\n%q", p.name, sql, st.Text)
+				outcome, problems := injectionProblems(o, p.payload)
+				counts[outcome]++
+				for _, pr := range problems {
+					t.Errorf("%s: %s", p.name, pr)
 				}
 			}
 			t.Logf("%d payloads: %d leave an instance of the template, %d break out and are rejected, %d break out and fingerprint differently",
-				len(payloads), inside, outsideRejected, outsideOther)
+				len(payloads), counts[injInstance], counts[injOutRejected], counts[injOutDifferent])
 		})
 	}
+}
+
+// injOutcome classifies a payload spliced into the template.
+type injOutcome int
+
+const (
+	injInstance     injOutcome = iota // the text is an instance of the template
+	injOutRejected                    // it breaks out and is rejected
+	injOutDifferent                   // it breaks out and fingerprints differently
+)
+
+// injectionProblems splices payload into the template, classifies the
+// result with the reference splitter and describes every violated
+// property (see TestCorpusLibinjection).
+func injectionProblems(o sqlnorm.Options, payload string) (injOutcome, []string) {
+	approved, err := sqlnorm.Normalize(o, libinjectionTemplate("approved value"))
+	if err != nil {
+		return injInstance, []string{fmt.Sprintf("template rejected: %v", err)}
+	}
+	sql := libinjectionTemplate(payload)
+	st, err := sqlnorm.Normalize(o, sql)
+	var ps []string
+	if err != nil {
+		ps = append(ps, rejectionProblems(sql, err)...)
+	} else {
+		ps = append(ps, renormalizeProblems(o, sql, st)...)
+	}
+	if ref, sure := refStatements(o, sql); sure && len(ref) >= 2 && err == nil {
+		ps = append(ps, fmt.Sprintf("accepted, but the reference splitter sees %d statements: %q", len(ref), sql))
+	}
+	if refTemplateInstance(o, sql) {
+		switch {
+		case err != nil:
+			if !strings.ContainsRune(sql, 0) && isUTF8(sql) {
+				ps = append(ps, fmt.Sprintf("an instance of the template is rejected: %v\n%q", err, sql))
+			}
+		case st.Fingerprint != approved.Fingerprint || len(st.Literals) != 1 || st.Params != 0:
+			ps = append(ps, fmt.Sprintf("an instance of the template gets fingerprint %s (want %s), %d literals, %d params\n%q\n%q",
+				st.Fingerprint, approved.Fingerprint, len(st.Literals), st.Params, sql, st.Text))
+		}
+		return injInstance, ps
+	}
+	if err != nil {
+		return injOutRejected, ps
+	}
+	if st.Fingerprint == approved.Fingerprint {
+		ps = append(ps, fmt.Sprintf("payload breaks out of the literal yet has the approved fingerprint\n%q\n%q", sql, st.Text))
+	}
+	return injOutDifferent, ps
 }
 
 // refTemplateInstance reports whether, per the reference splitter, the

@@ -586,6 +586,41 @@ func FuzzNormalize(f *testing.F) {
 	})
 }
 
+// FuzzInjection splices a payload into SELECT * FROM t WHERE c = '<payload>'
+// as string-concatenating code would, under the dialect and settings mode
+// picks, and checks what TestCorpusLibinjection checks for the
+// libinjection payloads: an instance of the template keeps the approved
+// fingerprint; a payload that breaks out of the literal is rejected or
+// fingerprints differently; nothing the reference splitter sees as two
+// statements is accepted.
+func FuzzInjection(f *testing.F) {
+	ps := loadLibinjection(f)
+	step := max(1, len(ps)/200)
+	for i := 0; i < len(ps); i += step {
+		f.Add(byte(i%len(fuzzModes)), ps[i].payload)
+	}
+	for _, p := range []string{
+		"x'\n'\\' , '; DROP TABLE t; --",
+		"x'--",
+		"x'; -- ",
+		"\\'; DROP TABLE t; --",
+		"x' /* ",
+		"x'#",
+		"$$",
+		"x''",
+	} {
+		for mode := range fuzzModes {
+			f.Add(byte(mode), p)
+		}
+	}
+	f.Fuzz(func(t *testing.T, mode byte, payload string) {
+		_, problems := injectionProblems(fuzzMode(mode), payload)
+		for _, p := range problems {
+			t.Error(p)
+		}
+	})
+}
+
 // FuzzCacheAgrees checks that a Cache answers exactly as Normalize does,
 // on the first call (miss) and the second (hit), for accepted and rejected
 // text alike.
