@@ -30,6 +30,8 @@ func TestCompileErrors(t *testing.T) {
 		{"invalid duration", `now - key.issued_at < duration("8 hours")`, 1, 32, []string{"invalid duration argument"}},
 		{"invalid timestamp", `now < timestamp("tomorrow")`, 1, 17, []string{"invalid timestamp argument"}},
 		{"invalid ip literal", `ip("10.0.0.300") == ip(source.ip)`, 1, 4, []string{"ip"}},
+		{"empty", ``, 1, 1, []string{"empty rule"}},
+		{"blank", " \n\t", 1, 1, []string{"empty rule"}},
 		{"syntax", `key.role == `, 1, 13, []string{"Syntax error"}},
 		{"mixed list literal", `key.role in ["a", 1]`, 1, 19, []string{"expected type 'string' but found 'int'"}},
 		// CEL places a qualified name at its last dot; columns count code points, not bytes

@@ -3,6 +3,7 @@ package cel
 import (
 	"errors"
 	"fmt"
+	"strings"
 
 	celgo "cel.dev/cel-go/cel"
 	"cel.dev/cel-go/common/types"
@@ -34,6 +35,9 @@ type Program struct {
 func (e *Env) Compile(expr string) (*Program, error) {
 	if e == nil || e.env == nil {
 		return nil, errors.New("cel: Compile on an Env not built by NewEnv")
+	}
+	if strings.TrimSpace(expr) == "" {
+		return nil, &CompileError{Line: 1, Column: 1, Msg: "empty rule"}
 	}
 	checked, iss := e.env.Compile(expr)
 	if iss != nil && iss.Err() != nil {
