@@ -74,6 +74,7 @@ type AuditSinkError struct {
 // ErrAuditSink is matched by *AuditSinkError.
 var ErrAuditSink = errors.New("approval: audit sink failed")
 
+// Error describes the failed write.
 func (e *AuditSinkError) Error() string {
 	return fmt.Sprintf("approval: audit sink failed writing %d record(s): %v", e.Records, e.Err)
 }

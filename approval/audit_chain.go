@@ -42,12 +42,17 @@ type auditSrc struct {
 
 const hashKey = `,"hash":"`
 
+// auditTimeLayout is the canonical time: UTC, microseconds (the precision
+// PostgreSQL keeps, so a record read back from the audit table encodes to
+// the same bytes).
+const auditTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
+
 // auditBody returns the canonical encoding of r without its hash (one JSON
 // object, no newline). encoding/json sorts map keys, so it is
 // deterministic.
 func auditBody(r *Record) []byte {
 	l := auditLine{
-		Time: r.Time.UTC().Format(time.RFC3339Nano), Decision: r.Decision, Rule: r.Rule,
+		Time: r.Time.UTC().Format(auditTimeLayout), Decision: r.Decision, Rule: r.Rule,
 		Reason: r.Reason, Fingerprint: r.Fingerprint, Text: r.Text, KeyID: r.KeyID,
 		Role: r.Role, Session: r.Session, Args: r.Args, PolicyVersion: r.PolicyVersion,
 		LatencyNS: int64(r.Latency), RowsAffected: r.RowsAffected, ErrorClass: r.ErrorClass,
@@ -74,8 +79,10 @@ func auditHash(body []byte) string {
 }
 
 // chainRecord sets r.Prev to prev and r.Hash to the hash of r's canonical
-// encoding (which includes Prev).
+// encoding (which includes Prev). It truncates r.Time to microseconds, the
+// canonical precision.
 func chainRecord(r *Record, prev string) {
+	r.Time = r.Time.Truncate(time.Microsecond).UTC()
 	r.Prev = prev
 	r.Hash = auditHash(auditBody(r))
 }

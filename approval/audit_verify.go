@@ -20,6 +20,7 @@ type AuditVerifyError struct {
 	Reason string
 }
 
+// Error gives the file, line and reason.
 func (e *AuditVerifyError) Error() string {
 	if e.File != "" {
 		return fmt.Sprintf("approval: audit log %s line %d: %s", e.File, e.Line, e.Reason)

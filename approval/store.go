@@ -77,6 +77,7 @@ type StoreError struct {
 	Err error
 }
 
+// Error describes the failed operation.
 func (e *StoreError) Error() string {
 	return fmt.Sprintf("approval: store unavailable (%s): %v", e.Op, e.Err)
 }

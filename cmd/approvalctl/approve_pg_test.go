@@ -237,3 +237,28 @@ func mustFingerprint(tb testing.TB, sql string) string {
 	tb.Helper()
 	return callFor(tb, sql, nil).Input.Query.Fingerprint
 }
+
+func TestAuditTailPostgres(t *testing.T) {
+	dsn := pgTestDSN(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	trail, _ := approval.NewAuditTrail(postgres.NewAuditSink(st, "i1"))
+	for _, d := range []string{"allow", "deny", "review"} {
+		trail.Record(&approval.Record{Time: time.Now(), Decision: d, Text: "SELECT " + d, RowsAffected: -1})
+	}
+	if err := trail.Close(); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errs := runCmd(t, "audit", "tail", "--store", dsn, "-n", "2")
+	if code != 0 || strings.Contains(out, "SELECT allow") || !strings.Contains(out, "SELECT deny") || !strings.Contains(out, "SELECT review") {
+		t.Fatalf("audit tail --store: %d\n%s%s", code, out, errs)
+	}
+	_, out, _ = runCmd(t, "audit", "tail", "--store", dsn, "--json")
+	if err := approval.VerifyAuditLog(strings.NewReader(out)); err != nil {
+		t.Fatalf("the table's records do not verify as a chain: %v\n%s", err, out)
+	}
+}
