@@ -20,7 +20,14 @@ func pgSegments(raw string, esc bool) (string, bool) {
 	end := len(raw) - 1
 	if raw[end] == '\'' {
 		body := raw[q+1 : end]
-		if !strings.ContainsAny(body, "'\\") {
+		plain := true
+		for i := 0; i < len(body); i++ {
+			if body[i] == '\'' || body[i] == '\\' {
+				plain = false
+				break
+			}
+		}
+		if plain {
 			return body, true
 		}
 	}

@@ -216,13 +216,47 @@ func buildSet(s string) map[string]bool {
 	return m
 }
 
+// kwHash is an open-addressing hash table of the keywords (lower case),
+// probed with an FNV-1a hash computed while lower-casing the word.
+type kwEntry struct {
+	word string
+	id   uint16
+}
+
+const kwTableSize = 2048 // power of two, > 2 * number of keywords
+
+var kwHash = buildKwTable()
+
+func kwHashByte(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
+
+func buildKwTable() *[kwTableSize]kwEntry {
+	var t [kwTableSize]kwEntry
+	for w, id := range keywords {
+		h := uint32(2166136261)
+		for i := 0; i < len(w); i++ {
+			h = kwHashByte(h, w[i])
+		}
+		j := h & (kwTableSize - 1)
+		for t[j].word != "" {
+			j = (j + 1) & (kwTableSize - 1)
+		}
+		t[j] = kwEntry{word: w, id: id}
+	}
+	return &t
+}
+
+// maxKeywordLen bounds the words worth looking up.
+const maxKeywordLen = 24
+
 // lookupKeyword returns the keyword id of an unquoted word (any case).
 func lookupKeyword(w string) uint16 {
-	if len(w) > 32 || len(w) < 2 {
+	n := len(w)
+	if n > maxKeywordLen || n < 2 {
 		return 0
 	}
-	var buf [32]byte
-	for i := 0; i < len(w); i++ {
+	var buf [maxKeywordLen]byte
+	h := uint32(2166136261)
+	for i := 0; i < n; i++ {
 		c := w[i]
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
@@ -230,8 +264,17 @@ func lookupKeyword(w string) uint16 {
 			return 0
 		}
 		buf[i] = c
+		h = kwHashByte(h, c)
 	}
-	return keywords[string(buf[:len(w)])]
+	for j := h & (kwTableSize - 1); ; j = (j + 1) & (kwTableSize - 1) {
+		e := &kwHash[j]
+		if e.word == "" {
+			return 0
+		}
+		if len(e.word) == n && e.word == string(buf[:n]) {
+			return e.id
+		}
+	}
 }
 
 // pureFunctions are functions known to have no side effect that could

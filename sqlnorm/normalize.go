@@ -118,19 +118,43 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 		return nil, reject(int(err.start), KindSyntax, "unbalanced parentheses or brackets")
 	}
 	st := &Statement{Dialect: opts.Dialect}
+	// One backing array for the three fact lists (each can still grow on
+	// its own: the three-index slices keep them from overlapping).
+	nlit := 0
+	for i := range toks {
+		if toks[i].kind == tString || toks[i].kind == tNumber {
+			nlit++
+		}
+	}
+	const nTables, nFuncs = 4, 4
+	arena := make([]string, nlit+nTables+nFuncs)
+	st.Literals = arena[0:0:nlit]
+	st.Tables = arena[nlit : nlit : nlit+nTables]
+	st.Functions = arena[nlit+nTables : nlit+nTables : nlit+nTables+nFuncs]
 	a := analyzer{src: src, opts: opts, t: toks, match: match, st: st}
 	if e := a.run(); e != nil {
 		return nil, e
 	}
 	buf := a.render(w.buf[:0])
-	w.buf = buf
-	st.Text = string(buf[len(opts.Dialect)+1:])
 	sum := sha256.Sum256(buf)
-	var fp [len(FingerprintVersion) + 1 + 64]byte
-	copy(fp[:], FingerprintVersion)
-	fp[len(FingerprintVersion)] = ':'
-	hex.Encode(fp[len(FingerprintVersion)+1:], sum[:])
-	st.Fingerprint = string(fp[:])
+	// Text and Fingerprint share one allocation.
+	n := len(buf)
+	buf = append(buf, FingerprintVersion...)
+	buf = append(buf, ':')
+	buf = hex.AppendEncode(buf, sum[:])
+	w.buf = buf
+	both := string(buf[len(opts.Dialect)+1:])
+	cut := n - len(opts.Dialect) - 1
+	st.Text, st.Fingerprint = both[:cut], both[cut:]
+	if len(st.Literals) == 0 {
+		st.Literals = nil
+	}
+	if len(st.Tables) == 0 {
+		st.Tables = nil
+	}
+	if len(st.Functions) == 0 {
+		st.Functions = nil
+	}
 	return st, nil
 }
 

@@ -416,3 +416,22 @@ func TestMySQLCaseSensitiveNames(t *testing.T) {
 		t.Fatalf("tables %q", st.Tables)
 	}
 }
+
+func TestKeywordTable(t *testing.T) {
+	if len(keywords)*2 > kwTableSize {
+		t.Fatalf("%d keywords overfill the table", len(keywords))
+	}
+	for w, id := range keywords {
+		if len(w) > maxKeywordLen {
+			t.Fatalf("keyword %q longer than maxKeywordLen", w)
+		}
+		if got := lookupKeyword(strings.ToUpper(w)); got != id {
+			t.Fatalf("lookupKeyword(%q) = %d, want %d", w, got, id)
+		}
+	}
+	for _, w := range []string{"users", "selectx", "x", "", "sélect", strings.Repeat("a", 40)} {
+		if lookupKeyword(w) != 0 {
+			t.Fatalf("%q is not a keyword", w)
+		}
+	}
+}

@@ -91,7 +91,9 @@ func (a *analyzer) render(buf []byte) []byte {
 					(a.kind(i+1) == tDot && tk.flags&fFuncQual == 0 && a.kind(i-1) != tDot) ||
 					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			switch {
-			case keep:
+			case keep || isDigit(raw[0]):
+				// MySQL names such as 0X0 or 0B1 must keep their case:
+				// 0x0 and 0b1 are literals.
 				r.word(raw, 0, glue)
 			case !identLike && tk.kw != 0:
 				r.word(raw, 'U', glue)
