@@ -3,9 +3,11 @@ package pq
 import (
 	"database/sql"
 	"errors"
+	"strings"
 	"testing"
 
 	_ "github.com/jackc/pgx/v5/stdlib" // admin connections
+	libpq "github.com/lib/pq"
 
 	"github.com/approvedsql/approvedsql/driver"
 	"github.com/approvedsql/approvedsql/driver/internal/pathtest"
@@ -66,5 +68,45 @@ func TestCopyPreparedOnlyWhenAllowed(t *testing.T) {
 	var n int
 	if err := admin.QueryRow("SELECT count(*) FROM driver_sentinel").Scan(&n); err != nil || n != 1 {
 		t.Fatalf("sentinel rows %d, %v", n, err)
+	}
+}
+
+func TestCopyInThroughTheGate(t *testing.T) {
+	db, admin, aud, _ := setup(t)
+	ctx := pathtest.Ctx()
+	tx, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tx.Rollback()
+	st, err := tx.PrepareContext(ctx, libpq.CopyIn("items", "name"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []string{"c1", "c2"} {
+		if _, err := st.ExecContext(ctx, v); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A row the policy denies is refused before lib/pq buffers it.
+	_, err = st.ExecContext(ctx, "forbidden")
+	pathtest.Denied(t, err)
+	if _, err := st.ExecContext(ctx); err != nil { // flush
+		t.Fatal(err)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if err := tx.Commit(); err != nil {
+		t.Fatal(err)
+	}
+	var n int
+	if err := admin.QueryRow("SELECT count(*) FROM items WHERE name IN ('c1', 'c2', 'forbidden')").Scan(&n); err != nil || n != 2 {
+		t.Fatalf("copied rows %d, %v", n, err)
+	}
+	for _, r := range aud.Records() {
+		if !strings.HasPrefix(r.Text, "COPY") && r.Text != "BEGIN" {
+			t.Errorf("record %+v", r)
+		}
 	}
 }
