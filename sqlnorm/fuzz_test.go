@@ -170,6 +170,11 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 				}
 				word := sql[i:j]
 				i = j
+				if refCompoundWord(m.dialect, word) {
+					// A compound body (BEGIN ATOMIC ... END, a trigger or
+					// procedure body) holds semicolons inside one statement.
+					return p, false
+				}
 				if i >= n || m.dialect != sqlnorm.Postgres {
 					break
 				}
@@ -212,6 +217,20 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 	}
 	p.end = n
 	return p, true
+}
+
+// refCompoundWord reports whether word may open a compound statement body
+// in which the server does not end the statement at a semicolon.
+func refCompoundWord(d sqlnorm.Dialect, word string) bool {
+	switch d {
+	case sqlnorm.Postgres:
+		return strings.EqualFold(word, "ATOMIC")
+	case sqlnorm.SQLite:
+		return strings.EqualFold(word, "TRIGGER")
+	case sqlnorm.MySQL:
+		return strings.EqualFold(word, "BEGIN")
+	}
+	return false
 }
 
 // refDashComment reports whether the "--" at i starts a comment.
