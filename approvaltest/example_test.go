@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/DATA-DOG/go-sqlmock"
 
@@ -66,5 +67,51 @@ rules:
 	// name: Ada
 	// denied by no-ddl
 	// test failure: statement denied by rule "no-ddl", want rule "analysts-read" (reason: matched deny rule "no-ddl")
+	// expectations met: true
+}
+
+// The whole kit: review, approval through the Kit's ledger, the grant's end on
+// the fake clock, and what was audited.
+func ExampleOpen() {
+	t := exampleT{}
+	policy, err := approval.ParsePolicy([]byte(`
+version: "1"
+dialect: postgres
+rules:
+  - name: refunds
+    effect: review
+    when: query.command == "UPDATE" && key.role == "support"
+`), "policy.yaml")
+	if err != nil {
+		panic(err)
+	}
+	k := approvaltest.Open(t, policy)
+	const refund = "UPDATE orders SET status = 'refunded' WHERE id = $1"
+	ctx := approvaltest.Ctx(k.Key("support"))
+
+	_, err = k.DB.ExecContext(ctx, refund, 7)
+	de := approvaltest.AssertReview(t, err)
+	fmt.Println("review by", de.Rule)
+
+	_, err = k.Ledger.Approve(context.Background(), de.RequestID, approval.GrantSpec{For: time.Hour, By: "lead"})
+	if err != nil {
+		panic(err)
+	}
+	k.Mock.ExpectExec(refund).WithArgs(7).WillReturnResult(sqlmock.NewResult(0, 1))
+	_, err = k.DB.ExecContext(ctx, refund, 7)
+	fmt.Println("after approval:", err)
+
+	k.Clock.Advance(90 * time.Minute) // past the grant, and past the key's hour
+	_, err = k.DB.ExecContext(ctx, refund, 7)
+	approvaltest.AssertCause(t, err, approval.ErrKeyExpired)
+	_, err = k.DB.ExecContext(approvaltest.Ctx(k.Key("support")), refund, 7)
+	approvaltest.AssertReview(t, err)
+
+	fmt.Println("audited:", k.Audit.Decisions())
+	fmt.Println("expectations met:", k.Mock.ExpectationsWereMet() == nil)
+	// Output:
+	// review by refunds
+	// after approval: <nil>
+	// audited: [review allow deny review]
 	// expectations met: true
 }
