@@ -66,3 +66,17 @@ func TestTestCommand(t *testing.T) {
 		})
 	}
 }
+
+// The command is in the table: "approvalctl test" reaches runTest.
+func TestTestCommandDispatch(t *testing.T) {
+	var out, errOut bytes.Buffer
+	code := run([]string{"test", "testdata/casetest/policy.yaml", "testdata/casetest/cases.yaml"}, strings.NewReader(""), &out, &errOut)
+	if code != 0 || !strings.Contains(out.String(), "13 cases, 0 failed") {
+		t.Errorf("exit %d\nstdout:\n%s\nstderr:\n%s", code, out.String(), errOut.String())
+	}
+	out.Reset()
+	run([]string{"help"}, strings.NewReader(""), &out, &errOut)
+	if !strings.Contains(out.String(), "test ") {
+		t.Errorf("help does not list test:\n%s", out.String())
+	}
+}
