@@ -397,8 +397,18 @@ func (a *analyzer) markFunc(i, j int, name string) {
 	if a.skipFuncDet {
 		return
 	}
-	if a.opts.Dialect != Postgres {
+	switch a.opts.Dialect {
+	case SQLite:
 		name = lowerASCII(name)
+	case MySQL:
+		// Function names are case-insensitive; a database qualifier is not
+		// (unless lower_case_table_names says so).
+		k := strings.LastIndexByte(name, '.') + 1
+		if k == 0 {
+			name = lowerASCII(name)
+		} else if strings.IndexByte(name[k:], '"') < 0 {
+			name = name[:k] + lowerASCII(name[k:])
+		}
 	}
 	a.st.Functions = appendUnique(a.st.Functions, name)
 	base := name

@@ -435,3 +435,18 @@ func TestKeywordTable(t *testing.T) {
 		}
 	}
 }
+
+func TestMySQLFunctionQualifier(t *testing.T) {
+	a := mustNormalize(t, my, "SELECT Db.F(1)")
+	b := mustNormalize(t, my, "SELECT db.f(1)")
+	if a.Fingerprint == b.Fingerprint {
+		t.Fatalf("databases Db and db merged: %q", a.Text)
+	}
+	if a.Text != "SELECT Db.f(?)" || !reflect.DeepEqual(a.Functions, []string{"Db.f"}) {
+		t.Fatalf("text %q functions %q", a.Text, a.Functions)
+	}
+	c := mustNormalize(t, my, "SELECT UPPER(x), upper(y) FROM t")
+	if !reflect.DeepEqual(c.Functions, []string{"upper"}) {
+		t.Fatalf("functions %q", c.Functions)
+	}
+}

@@ -88,7 +88,7 @@ func (a *analyzer) render(buf []byte) []byte {
 			glue := tk.flags&fFunc != 0 || tk.kw == 0 || a.kind(i-1) == tCast
 			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
 				(tk.flags&(fTable|fAlias|fCaseKeep) != 0 ||
-					(a.kind(i+1) == tDot && tk.flags&fFuncQual == 0 && a.kind(i-1) != tDot) ||
+					(a.kind(i+1) == tDot && a.kind(i-1) != tDot) ||
 					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			switch {
 			case keep || isDigit(raw[0]):
