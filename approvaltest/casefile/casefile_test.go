@@ -144,3 +144,46 @@ func TestRunWithoutPolicy(t *testing.T) {
 	_, err = Run(context.Background(), nil, f)
 	assert.ErrorIs(t, err, approval.ErrNoPolicy)
 }
+
+func TestSourceTxAndPhaseReachRules(t *testing.T) {
+	p, err := approval.ParsePolicy([]byte(`
+version: "1"
+dialect: postgres
+rules:
+  - name: outside
+    effect: deny
+    when: source.ip != "" && !cidr("10.0.0.0/8").containsIP(source.ip)
+  - name: ro-tx-only
+    effect: deny
+    when: query.command == "SELECT" && !(tx.active && tx.read_only) && source.route == "/report"
+  - name: reads
+    effect: allow
+    when: query.read_only && source.app == "web"
+  - name: arg-rule
+    effect: deny
+    when: query.command == "UPDATE" && args[0] == "x"
+  - name: writes
+    effect: allow
+    when: query.command == "UPDATE"
+`), "p.yaml")
+	require.NoError(t, err)
+	f, err := Parse([]byte(`
+defaults:
+  key: {role: r}
+  source: {app: web, address: "10.1.2.3:5555"}
+cases:
+  - {name: inside, sql: "SELECT 1", expect: allow, rule: reads}
+  - {name: outside, sql: "SELECT 1", source: {app: web, address: "192.0.2.1:80"}, expect: deny, rule: outside}
+  - {name: report outside tx, sql: "SELECT 1", source: {app: web, address: "10.0.0.1", route: /report}, expect: deny, rule: ro-tx-only}
+  - {name: report in ro tx, sql: "SELECT 1", source: {app: web, address: "10.0.0.1", route: /report}, tx: {active: true, read_only: true}, expect: allow, rule: reads}
+  - {name: prepare ignores unknown args, sql: "UPDATE t SET a = $1", phase: prepare, expect: allow}
+  - {name: execute reads args, sql: "UPDATE t SET a = $1", args: [x], expect: deny, rule: arg-rule}
+  - {name: execute without args fails the rule, sql: "UPDATE t SET a = $1", expect: deny, rule: arg-rule, cause: evaluation}
+`), "c.yaml")
+	require.NoError(t, err)
+	rep, err := Run(context.Background(), p, f)
+	require.NoError(t, err)
+	for _, r := range rep.Results {
+		assert.True(t, r.Passed(), "%s", r)
+	}
+}
