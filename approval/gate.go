@@ -18,6 +18,7 @@ type Gate struct {
 	policy atomic.Pointer[Policy]
 
 	clock         Clock
+	wallClock     bool // clock is time.Now: Elapsed reads only the monotonic clock
 	approvals     Approvals
 	learner       Learner
 	usage         Usage
@@ -49,9 +50,10 @@ func NewGate(policy *Policy, opts ...Option) (*Gate, error) {
 		return nil, ErrNoPolicy
 	}
 	g := &Gate{
-		clock: ClockFunc(time.Now),
-		skew:  DefaultSkew,
-		hint:  defaultHint,
+		clock:     systemClock{},
+		wallClock: true,
+		skew:      DefaultSkew,
+		hint:      defaultHint,
 	}
 	for _, o := range opts {
 		if o == nil {
@@ -74,6 +76,11 @@ func NewGate(policy *Policy, opts ...Option) (*Gate, error) {
 	g.policy.Store(policy)
 	return g, nil
 }
+
+// systemClock is the default Clock.
+type systemClock struct{}
+
+func (systemClock) Now() time.Time { return time.Now() }
 
 func defaultHint(id string) string { return "approve with: approvalctl approve " + id }
 
@@ -111,7 +118,11 @@ func (g *Gate) Decide(ctx context.Context, req Request) Decision {
 	st := g.states.Get().(*evalState)
 	st.req = req
 	g.decide(ctx, p, &d, st, start)
-	d.Elapsed = g.clock.Now().Sub(start)
+	if g.wallClock {
+		d.Elapsed = time.Since(start) // one monotonic read
+	} else {
+		d.Elapsed = g.clock.Now().Sub(start)
+	}
 	if d.Effect != Allow {
 		g.audit(ctx, &d, d.Effect.String(), nil)
 	}

@@ -23,7 +23,7 @@ func WithClock(c Clock) Option {
 		if c == nil {
 			return errors.New("approval: WithClock: nil clock")
 		}
-		g.clock = c
+		g.clock, g.wallClock = c, false
 		return nil
 	}
 }
