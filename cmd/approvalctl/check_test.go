@@ -84,6 +84,10 @@ func TestCheck(t *testing.T) {
 		{"arg of the wrong tenant", []string{"--key", `{"id":"k","role":"w","labels":{"tenant":"acme"}}`,
 			"--arg-json", "5", "--arg", "globex", "UPDATE orders SET total = $1 WHERE tenant = $2"}, 3, "deny", "default"},
 		{"source", []string{"--key", analyst, "--source", `{"address":"10.1.2.3"}`, "INSERT INTO orders VALUES (1)"}, 0, "allow", "from-office"},
+		{"prepare: arguments unknown", []string{"--key", `{"id":"k","role":"w","labels":{"tenant":"acme"}}`, "--prepare",
+			"UPDATE orders SET total = $1 WHERE tenant = $2"}, 0, "allow", ""},
+		{"prepare: nothing can allow", []string{"--key", analyst, "--prepare", "TRUNCATE orders"}, 3, "deny", "default"},
+		{"prepare: deny rule known", []string{"--key", analyst, "--prepare", "SELECT * FROM secrets WHERE id = $1"}, 3, "deny", "no-secrets"},
 		{"lexer rejection", []string{"--key", analyst, "SELECT 1; DROP TABLE orders"}, 3, "deny", ""},
 		{"dialect override", []string{"--key", analyst, "--dialect", "mysql", "SELECT * FROM `orders`"}, 0, "allow", "readers"},
 	}
