@@ -88,7 +88,9 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	for i := 0; i < cap(s.slots); i++ {
 		s.slots <- nil
 	}
-	if err := s.with(ctx, func(ctx context.Context, c *pgx.Conn) error { return migrate(ctx, c) }); err != nil {
+	// the migration is bounded by ctx and a generous timeout, not by the
+	// per-operation one: creating tables can take longer on a busy server
+	if err := s.withTimeout(ctx, max(s.opTimeout, 30*time.Second), func(ctx context.Context, c *pgx.Conn) error { return migrate(ctx, c) }); err != nil {
 		return nil, err
 	}
 	lctx, cancel := context.WithCancel(context.Background())
@@ -115,7 +117,11 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 // with runs f on a pooled connection, connecting as needed, within the
 // operation timeout. A connection that failed is dropped.
 func (s *Store) with(ctx context.Context, f func(ctx context.Context, c *pgx.Conn) error) error {
-	ctx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	return s.withTimeout(ctx, s.opTimeout, f)
+}
+
+func (s *Store) withTimeout(ctx context.Context, d time.Duration, f func(ctx context.Context, c *pgx.Conn) error) error {
+	ctx, cancel := context.WithTimeout(ctx, d)
 	defer cancel()
 	var c *pgx.Conn
 	select {
@@ -190,7 +196,7 @@ func (s *Store) listen(ctx context.Context, ready chan<- error) {
 }
 
 func (s *Store) listenOnce(ctx context.Context, up func()) error {
-	cctx, cancel := context.WithTimeout(ctx, s.opTimeout)
+	cctx, cancel := context.WithTimeout(ctx, max(s.opTimeout, 5*time.Second))
 	c, err := pgx.ConnectConfig(cctx, s.cfg)
 	if err == nil {
 		_, err = c.Exec(cctx, `LISTEN approvedsql_changes`)

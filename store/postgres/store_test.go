@@ -220,8 +220,8 @@ func TestMaxUsesShared(t *testing.T) {
 func TestStoreDown(t *testing.T) {
 	dsn := testDSN(t)
 	px, viaProxy := newProxy(t, dsn)
-	st := openStore(t, viaProxy, WithOpTimeout(300*time.Millisecond), WithReconnectBackoff(100*time.Millisecond))
-	l := newLedger(t, st, approval.WithResyncInterval(50*time.Millisecond), approval.WithStoreTimeout(300*time.Millisecond))
+	st := openStore(t, viaProxy, WithOpTimeout(time.Second), WithReconnectBackoff(100*time.Millisecond))
+	l := newLedger(t, st, approval.WithResyncInterval(50*time.Millisecond), approval.WithStoreTimeout(time.Second))
 	ctx := context.Background()
 	open, err := l.AddGrant(ctx, "fp-open", "", approval.GrantScope{Kind: approval.ScopeKey, Value: "k-alice"}, approval.GrantSpec{})
 	if err != nil {
