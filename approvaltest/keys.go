@@ -10,9 +10,15 @@ import (
 
 // Key returns a provisioning key for role, valid from an hour before
 // [Epoch] to a day after it, with id "test-<role>", subject "test" and
-// session "test-session". Use [Kit.Key] for a key valid at a Kit clock's
-// current time.
+// session "test-session". A Kit built from a policy starts its clock at
+// Epoch; for a Gate of your own, give it approvaltest.NewClock(Epoch), or
+// use [KeyAt] (time.Now() for a Gate on the wall clock). Use [Kit.Key] for
+// a key valid at a Kit clock's current time.
 func Key(role string) approval.Key { return keyAt(role, Epoch) }
+
+// KeyAt is [Key] valid around now instead of Epoch: issued an hour before
+// now, expiring a day after it.
+func KeyAt(role string, now time.Time) approval.Key { return keyAt(role, now) }
 
 // ExpiredKey returns a key for role that expired an hour before [Epoch]
 // (well beyond the Gate's default clock skew).

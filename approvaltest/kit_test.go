@@ -268,6 +268,19 @@ func TestAssertionsFail(t *testing.T) {
 	}
 }
 
+func TestKeyAtWallClock(t *testing.T) {
+	p, err := approval.LoadPolicy("testdata/policy.yaml")
+	require.NoError(t, err)
+	g, err := approval.NewGate(p) // wall clock
+	require.NoError(t, err)
+	db, mock := New(t, g)
+	mock.ExpectExec("SELECT 1").WillReturnResult(sqlmock.NewResult(0, 0))
+	_, err = db.ExecContext(Ctx(KeyAt("analyst", time.Now())), "SELECT 1")
+	AssertAllowed(t, err)
+	_, err = db.ExecContext(Ctx(KeyAt("analyst", time.Now().Add(-48*time.Hour))), "SELECT 1")
+	AssertCause(t, err, approval.ErrKeyExpired)
+}
+
 func TestClock(t *testing.T) {
 	c := NewClock(Epoch)
 	assert.Equal(t, Epoch.Add(time.Minute), c.Advance(time.Minute))
