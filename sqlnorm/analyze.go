@@ -21,6 +21,8 @@ type analyzer struct {
 	skipFuncDet bool     // GRANT/REVOKE: names followed by ( are not calls
 
 	sqliteMax   int      // SQLite: highest parameter index so far
+	depth       int      // render: current paren depth
+	byDepth     int      // render: depth of the ORDER/GROUP BY list, or -1
 	sqliteNames []string // SQLite: named parameters seen
 }
 

@@ -93,6 +93,10 @@ func TestCanonicalText(t *testing.T) {
 		{"pg function call", pg, "SELECT Count(*), PG_CATALOG.Lower(x) FROM t", "SELECT count(*), pg_catalog.lower(x) FROM t"},
 		{"pg qualified names, dots", pg, "SELECT s . t . c FROM s /* x */ . t", "SELECT s.t.c FROM s.t"},
 
+		{"order by position kept", pg, "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5", "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT $0"},
+		{"group by position kept", pg, "SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > 1", "SELECT a, count(*) FROM t GROUP BY 1 HAVING count(*) > $0"},
+		{"order by expression literal replaced", pg, "SELECT a FROM t ORDER BY a + 1", "SELECT a FROM t ORDER BY a + $0"},
+		{"my function space kept", my, "SELECT abs (1), abs(2)", "SELECT abs (?), abs(?)"},
 		{"my backticks", my, "SELECT `a``b` FROM `T`", "SELECT `a``b` FROM `T`"},
 		{"my table case kept", my, "SELECT ID FROM Users WHERE Users.Id = 1", "SELECT id FROM Users WHERE Users.id = ?"},
 		{"my lcn=1 folds tables", Options{Dialect: MySQL, LowerCaseTableNames: 1}, "SELECT ID FROM Users", "SELECT id FROM users"},
@@ -341,6 +345,8 @@ func TestFingerprintPairs(t *testing.T) {
 		{"limit 1 vs all", pg, "SELECT * FROM t LIMIT 1", "SELECT * FROM t LIMIT ALL", false},
 		{"added predicate", pg, "SELECT * FROM t WHERE a = 1", "SELECT * FROM t WHERE a = 1 AND b = 2", false},
 		{"delete where", pg, "DELETE FROM t", "DELETE FROM t WHERE a = 1", false},
+		{"order by position", pg, "SELECT a, b FROM t ORDER BY 1", "SELECT a, b FROM t ORDER BY 2", false},
+		{"my builtin vs stored function", my, "SELECT abs(1)", "SELECT abs (1)", false},
 		{"set role", pg, "SET ROLE reader", "SET ROLE admin", false},
 		{"set role literal", pg, "SET ROLE 'reader'", "SET ROLE 'admin'", false},
 		{"do body", pg, "DO $$ SELECT 1 $$", "DO $$ DROP TABLE t $$", false},
@@ -448,5 +454,16 @@ func TestMySQLFunctionQualifier(t *testing.T) {
 	c := mustNormalize(t, my, "SELECT UPPER(x), upper(y) FROM t")
 	if !reflect.DeepEqual(c.Functions, []string{"upper"}) {
 		t.Fatalf("functions %q", c.Functions)
+	}
+}
+
+func TestOrderByPositionAfterCollapsedList(t *testing.T) {
+	st := mustNormalize(t, pg, "SELECT a FROM t WHERE b IN (1, 2) ORDER BY 1")
+	if st.Text != "SELECT a FROM t WHERE b IN ($0) ORDER BY 1" {
+		t.Fatalf("text %q", st.Text)
+	}
+	st = mustNormalize(t, pg, "SELECT a FROM (SELECT a FROM t ORDER BY 1) s WHERE a = 2")
+	if st.Text != "SELECT a FROM (SELECT a FROM t ORDER BY 1) s WHERE a = $0" {
+		t.Fatalf("text %q", st.Text)
 	}
 }

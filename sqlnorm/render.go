@@ -22,8 +22,10 @@ func (a *analyzer) render(buf []byte) []byte {
 	buf = append(buf, 0)
 	r := renderer{buf: buf, base: len(buf)}
 	mysqlKeepAll := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(st.Command)
+	a.byDepth = -1
 	for i := 0; i < len(t); {
 		tk := &t[i]
+		a.trackBy(i)
 		if tk.kind == tParam {
 			a.countParam(i)
 		}
@@ -41,6 +43,7 @@ func (a *analyzer) render(buf []byte) []byte {
 					r.raw(ph, tParam)
 					r.sep(close, false)
 					r.raw(tokenText(a.src, &t[end]), close)
+					a.depth-- // the closing token is consumed here
 					i = end + 1
 					continue
 				}
@@ -62,6 +65,13 @@ func (a *analyzer) render(buf []byte) []byte {
 					i = end + 1
 					continue
 				}
+			}
+			if tk.kind == tNumber && a.positional(i) {
+				// ORDER BY 1 / GROUP BY 2 name output columns: kept.
+				r.sep(tNumber, false)
+				r.raw(tokenText(a.src, tk), tNumber)
+				i++
+				continue
 			}
 			if end := a.litElem(i); end > 0 {
 				r.sep(tParam, false)
@@ -86,6 +96,11 @@ func (a *analyzer) render(buf []byte) []byte {
 			identLike := tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) != 0 ||
 				a.kind(i+1) == tDot || a.kind(i-1) == tDot
 			glue := tk.flags&fFunc != 0 || tk.kw == 0 || a.kind(i-1) == tCast
+			if a.opts.Dialect == MySQL && i+1 < len(t) && t[i+1].start != tk.end {
+				// MySQL: "abs (1)" may call a stored function abs, "abs(1)"
+				// the built-in: the space is kept.
+				glue = false
+			}
 			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
 				(tk.flags&(fTable|fAlias|fCaseKeep) != 0 ||
 					(a.kind(i+1) == tDot && a.kind(i-1) != tDot) ||
@@ -135,6 +150,63 @@ func dmlCommand(cmd string) bool {
 		return true
 	}
 	return false
+}
+
+// positional reports whether the number at i is a whole element of an
+// ORDER BY or GROUP BY list (a column position, not a value). The render
+// loop keeps a.byDepth: the paren depth of the ORDER/GROUP BY list being
+// rendered, or -1.
+func (a *analyzer) positional(i int) bool {
+	if a.byDepth != a.depth || i == 0 {
+		return false
+	}
+	t := a.t
+	if p := t[i-1]; p.kind != tComma && !(p.kind == tWord && lowerWord(a, i-1) == "by") {
+		return false
+	}
+	switch a.kind(i + 1) {
+	case tComma, tRParen, 0:
+		return true
+	case tWord:
+		switch lowerWord(a, i+1) {
+		case "asc", "desc", "nulls", "limit", "offset", "having", "window", "for", "union",
+			"except", "intersect", "fetch", "returning", "order", "with", "lock", "into":
+			return true
+		}
+	}
+	return false
+}
+
+// trackBy updates a.depth and a.byDepth for the token at i.
+func (a *analyzer) trackBy(i int) {
+	t := a.t
+	switch t[i].kind {
+	case tLParen, tLBrack:
+		a.depth++
+	case tRParen, tRBrack:
+		if a.byDepth == a.depth {
+			a.byDepth = -1
+		}
+		a.depth--
+	case tWord:
+		if t[i].kw == 0 {
+			return
+		}
+		w := lowerWord(a, i)
+		if w == "by" && i > 0 {
+			if p := lowerWord(a, i-1); p == "order" || p == "group" {
+				a.byDepth = a.depth
+				return
+			}
+		}
+		if a.byDepth == a.depth {
+			switch w {
+			case "asc", "desc", "nulls", "first", "last":
+			default:
+				a.byDepth = -1
+			}
+		}
+	}
 }
 
 // countParam accounts for the parameter at i.
