@@ -31,6 +31,15 @@ type refMode struct {
 	myBackslash   bool // MySQL backslash escapes (no NO_BACKSLASH_ESCAPES)
 	myANSIQuotes  bool // MySQL ANSI_QUOTES
 	psqlMetaLines bool // psql script: a backslash outside quotes starts a meta-command
+	// verbatim, if set, receives each byte range the server takes
+	// verbatim: quoted strings and identifiers, comments, variables.
+	verbatim func(start, end int)
+}
+
+func (m refMode) mark(start, end int) {
+	if m.verbatim != nil {
+		m.verbatim(start, end)
+	}
 }
 
 func refModeOf(o sqlnorm.Options) refMode {
@@ -88,13 +97,17 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 			p.end, p.meta = i, true
 			return p, true
 		case c == '-' && i+1 < n && sql[i+1] == '-' && refDashComment(m, sql, i):
+			start := i
 			for i < n && sql[i] != '\n' && !(m.dialect == sqlnorm.Postgres && sql[i] == '\r') {
 				i++
 			}
+			m.mark(start, i)
 		case c == '#' && m.dialect == sqlnorm.MySQL:
+			start := i
 			for i < n && sql[i] != '\n' {
 				i++
 			}
+			m.mark(start, i)
 		case c == '/' && i+1 < n && sql[i+1] == '*':
 			if m.dialect == sqlnorm.MySQL && i+2 < n && (sql[i+2] == '!' || sql[i+2] == '+' ||
 				sql[i+2] == 'M' && i+3 < n && sql[i+3] == '!') {
@@ -104,6 +117,7 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 			if !ok {
 				return p, false
 			}
+			m.mark(i, end)
 			i = end
 		default:
 			p.content = true
@@ -122,6 +136,7 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 				if !ok {
 					return p, false
 				}
+				m.mark(i, end)
 				i = end
 			case c == '"':
 				var end int
@@ -134,30 +149,35 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 				if !ok {
 					return p, false
 				}
+				m.mark(i, end)
 				i = end
 			case c == '`' && m.dialect != sqlnorm.Postgres:
 				end, ok := refQuoted(sql, i, '`', false)
 				if !ok {
 					return p, false
 				}
+				m.mark(i, end)
 				i = end
 			case c == '[' && m.dialect == sqlnorm.SQLite:
 				j := strings.IndexByte(sql[i+1:], ']')
 				if j < 0 {
 					return p, false
 				}
+				m.mark(i, i+j+2)
 				i += j + 2
 			case c == '$' && m.dialect == sqlnorm.Postgres:
 				end, ok := refDollar(sql, i)
 				if !ok {
 					return p, false
 				}
+				m.mark(i, end)
 				i = end
 			case m.dialect == sqlnorm.SQLite && (c == '$' || c == '@' || c == ':' || c == '#'):
 				end, ok := refSQLiteVariable(sql, i)
 				if !ok {
 					return p, false
 				}
+				m.mark(i, end)
 				i = end
 			case '0' <= c && c <= '9' && m.dialect == sqlnorm.Postgres:
 				for i < n && '0' <= sql[i] && sql[i] <= '9' {
@@ -185,12 +205,14 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 					if !ok {
 						return p, false
 					}
+					m.mark(i, end)
 					i = end
 				case sql[i] == '\'' && (strings.EqualFold(word, "B") || strings.EqualFold(word, "X")):
 					end, ok := refStringRun(m, sql, i, false)
 					if !ok {
 						return p, false
 					}
+					m.mark(i, end)
 					i = end
 				case sql[i] == '&' && strings.EqualFold(word, "U") && i+1 < n && (sql[i+1] == '\'' || sql[i+1] == '"'):
 					if sql[i+1] == '\'' && m.pgBackslash && !m.psqlMetaLines {
@@ -208,6 +230,7 @@ func refStatement(m refMode, sql string, i int) (p refPiece, ok bool) {
 					if !ok {
 						return p, false
 					}
+					m.mark(i, end)
 					i = end
 				}
 			default:
