@@ -83,7 +83,8 @@
 //  2. The raw text over max_sql_bytes denies (ErrInputTooLarge); text the
 //     lexer rejects denies with the *sqlnorm.Error as the cause.
 //  3. The key (above), then its revocation.
-//  4. Inputs over a cap deny with ErrInputTooLarge naming the cap.
+//  4. Inputs over a cap deny with ErrInputTooLarge naming the cap; an
+//     argument of a type rules cannot read is denied too (cel's arg_type).
 //  5. The call is counted in the usage windows ([Usage]; denied calls
 //     count too, so usage.* sees attempts).
 //  6. Rules that cannot match the statement's command (cel
