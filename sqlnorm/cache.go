@@ -32,13 +32,14 @@ type cacheEntry struct {
 	err  error
 	size int64
 	live bool
+	ref  atomic.Bool // used since the CLOCK hand last passed
 }
 
 type cacheShard struct {
 	mu       sync.RWMutex
 	m        map[uint64]int32 // hash of key -> slot
 	slots    []cacheEntry
-	ref      []atomic.Bool
+	max      int // entries
 	free     []int32
 	hand     int
 	bytes    int64
@@ -69,7 +70,7 @@ func NewCache(maxEntries int, maxBytes int64) *Cache {
 		s := &c.shards[i]
 		s.m = make(map[uint64]int32, min(per, 1024))
 		s.slots = make([]cacheEntry, 0, min(per, 1024))
-		s.ref = make([]atomic.Bool, per)
+		s.max = per
 		s.maxBytes = maxBytes / int64(n)
 	}
 	return c
@@ -88,8 +89,8 @@ func (c *Cache) Normalize(opts Options, sql string) (*Statement, error) {
 		e := &s.slots[i]
 		if e.key.sql == sql && e.key.opts == opts {
 			st, err := e.st, e.err
-			if !s.ref[i].Load() {
-				s.ref[i].Store(true)
+			if !e.ref.Load() {
+				e.ref.Store(true)
 			}
 			s.mu.RUnlock()
 			return st, err
@@ -179,7 +180,7 @@ func (s *cacheShard) insert(key cacheKey, h uint64, st *Statement, err error, si
 		}
 		s.remove(int(i)) // a hash collision: the newer text wins the slot
 	}
-	for s.bytes+size > s.maxBytes || (len(s.free) == 0 && len(s.slots) == len(s.ref)) {
+	for s.bytes+size > s.maxBytes || (len(s.free) == 0 && len(s.slots) >= s.max) {
 		if !s.evictOne() {
 			return
 		}
@@ -192,8 +193,9 @@ func (s *cacheShard) insert(key cacheKey, h uint64, st *Statement, err error, si
 		s.slots = append(s.slots, cacheEntry{})
 		i = int32(len(s.slots) - 1)
 	}
-	s.slots[i] = cacheEntry{key: key, hash: h, st: st, err: err, size: size, live: true}
-	s.ref[i].Store(false)
+	e := &s.slots[i]
+	e.key, e.hash, e.st, e.err, e.size, e.live = key, h, st, err, size, true
+	e.ref.Store(false)
 	s.m[h] = i
 	s.bytes += size
 }
@@ -215,8 +217,8 @@ func (s *cacheShard) evictOne() bool {
 		if !e.live {
 			continue
 		}
-		if s.ref[i].Load() {
-			s.ref[i].Store(false)
+		if e.ref.Load() {
+			e.ref.Store(false)
 			continue
 		}
 		s.remove(i)
@@ -228,7 +230,7 @@ func (s *cacheShard) remove(i int) {
 	e := &s.slots[i]
 	delete(s.m, e.hash)
 	s.bytes -= e.size
-	*e = cacheEntry{}
-	s.ref[i].Store(false)
+	e.key, e.st, e.err, e.size, e.live = cacheKey{}, nil, nil, 0, false
+	e.ref.Store(false)
 	s.free = append(s.free, int32(i))
 }

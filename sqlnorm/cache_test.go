@@ -55,6 +55,7 @@ func TestCacheBounds(t *testing.T) {
 		{"entries bound", 64, 1 << 30},
 		{"bytes bound", 1 << 20, 64 << 10},
 		{"tiny", 1, 1 << 20},
+		{"huge entry bound allocates lazily", 1 << 40, 256 << 10},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
