@@ -533,4 +533,3 @@ func (l *loader) rules(nodes []*yaml.Node) []*Rule {
 	}
 	return out
 }
-
