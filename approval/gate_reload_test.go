@@ -6,9 +6,11 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 const (
@@ -111,4 +113,45 @@ func TestReloadFile(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkDecision(t, g.Decide(ctx, req), Deny, "none", ErrDenied)
+}
+
+// TestConcurrentTokens exercises the token cache, the usage windows and the
+// input pool from many goroutines (run with -race).
+func TestConcurrentTokens(t *testing.T) {
+	r := mustKeyring(t)
+	toks := make([]string, 8)
+	for i := range toks {
+		toks[i] = mustIssue(t, r, TokenSpec{ID: string(rune('a' + i)), Role: "app", TTL: time.Hour})
+	}
+	aud := &recAuditor{}
+	g := mustGate(t, mustPolicy(t, allowAll), WithClock(newTestClock()), WithKeyring(r), WithTokenCacheSize(4), WithAuditor(aud))
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range 200 {
+				tok := toks[(w+i)%len(toks)]
+				if i%50 == 7 {
+					tok += "x" // a bad one now and then
+				}
+				d := g.Decide(WithToken(context.Background(), tok), Request{Statement: stmt("SELECT", true, "t"),
+					Args: []Arg{{Ordinal: 1, Value: int64(i)}, {Name: "n", Ordinal: 2, Value: "v"}}})
+				if strings.HasSuffix(tok, "x") {
+					if d.Allowed() {
+						t.Error("a tampered token was allowed")
+					}
+					continue
+				}
+				if !d.Allowed() || d.KeyID != string(rune('a'+(w+i)%len(toks))) {
+					t.Errorf("decision %v key %q: %v", d.Effect, d.KeyID, d.Err)
+				}
+				g.Finish(context.Background(), &d, Result{RowsAffected: 1})
+			}
+		}()
+	}
+	wg.Wait()
+	if n := len(aud.all()); n != 4*200 {
+		t.Errorf("%d audit records, want %d", n, 4*200)
+	}
 }
