@@ -268,6 +268,29 @@ func TestAssertionsFail(t *testing.T) {
 	}
 }
 
+func TestKitPreparedStatements(t *testing.T) {
+	k := Open(t, "testdata/policy.yaml")
+	key := Key("analyst")
+	key.Labels = map[string]string{"tenant": "acme"}
+	ctx := Ctx(key)
+	// Denied whatever its arguments: refused before sqlmock's Prepare.
+	_, err := k.DB.PrepareContext(ctx, "TRUNCATE orders")
+	AssertDenied(t, err, "no-ddl")
+
+	// Prepared, then each execution decided with its arguments.
+	const q = "SELECT name FROM customers WHERE tenant = $1"
+	k.Mock.ExpectPrepare(q).ExpectQuery().WithArgs("acme").
+		WillReturnRows(sqlmock.NewRows([]string{"name"}).AddRow("Ada"))
+	stmt, err := k.DB.PrepareContext(ctx, q)
+	require.NoError(t, err)
+	defer stmt.Close()
+	var name string
+	AssertAllowed(t, stmt.QueryRowContext(ctx, "acme").Scan(&name))
+	assert.Equal(t, "Ada", name)
+	_, err = stmt.QueryContext(ctx, "globex")
+	AssertDenied(t, err, "tenant-only")
+}
+
 func TestKeyAtWallClock(t *testing.T) {
 	p, err := approval.LoadPolicy("testdata/policy.yaml")
 	require.NoError(t, err)
