@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
+	"os"
 	"reflect"
 	"sort"
 	"strings"
@@ -240,4 +242,26 @@ func TestPrintRejectionHidesControlCharacters(t *testing.T) {
 	if !strings.Contains(out, "rejected at byte 7 (line 1, column 8)") {
 		t.Errorf("position missing: %q", out)
 	}
+}
+
+// The fingerprint command prints what sqlnorm knows of one statement; the
+// fingerprint is what approval rules and grants pin.
+func Example_fingerprint() {
+	run([]string{"fingerprint", "--dialect", "postgres", "SELECT name FROM Users WHERE id = 42"},
+		strings.NewReader(""), os.Stdout, os.Stdout)
+	// Output:
+	// {"dialect":"postgres","normalized":"SELECT name FROM users WHERE id = $0","fingerprint":"v1:fe422dabf5faf82340bc9ffffdea8cb83a980b5538f43b2b91b1cf05a1e00c11","command":"SELECT","object":"","read_only":true,"tables":["users"],"functions":[],"literals":["42"],"has_where":false,"params":0}
+}
+
+// A rejected statement is reported on stderr with its position; the exit
+// code is 1.
+func Example_fingerprintRejected() {
+	code := run([]string{"fingerprint", "--dialect", "postgres", "SELECT 1; DROP TABLE users"},
+		strings.NewReader(""), os.Stdout, os.Stdout)
+	fmt.Println("exit", code)
+	// Output:
+	// approvalctl fingerprint: rejected at byte 10 (line 1, column 11): sqlnorm: more than one statement (only one trailing ; is allowed) (multiple-statements at byte 10)
+	//   SELECT 1; DROP TABLE users
+	//             ^
+	// exit 1
 }
