@@ -13,7 +13,8 @@ type analyzer struct {
 
 	verb        int      // index of the main statement's verb
 	cmdKw       uint16   // keyword id of the main verb
-	ctes        []string // names defined by WITH
+	ctes        []cteScope // names defined by WITH and where they apply
+	uses        []tableUse // table references in order
 	write       bool     // some part can write
 	impure      bool     // a function not known to be side-effect-free is called
 	keepLits    bool     // literals stay in the canonical text
@@ -82,7 +83,7 @@ func (a *analyzer) run() *Error {
 		return reject(int(t[0].start), KindSyntax, "statement does not start with a keyword")
 	}
 	if t[i].kw == kwWith {
-		j, err := a.parseWith(i)
+		j, err := a.parseWith(i, len(t))
 		if err != nil {
 			return err
 		}
@@ -114,31 +115,28 @@ func (a *analyzer) run() *Error {
 	case "SELECT", "SHOW", "EXPLAIN", "DESCRIBE":
 		st.ReadOnly = !a.write && !a.impure
 	}
-	// Drop CTE names from the tables list (they are not relations).
-	if len(a.ctes) > 0 && len(st.Tables) > 0 {
-		out := st.Tables[:0]
-		for _, n := range st.Tables {
-			cte := false
-			for _, c := range a.ctes {
-				if n == c {
-					cte = true
-				}
-			}
-			if !cte {
-				out = append(out, n)
-			}
-		}
-		st.Tables = out
-		if len(out) == 0 {
-			st.Tables = nil
-		}
-	}
+	a.finishTables()
 	return nil
 }
 
-// parseWith parses WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED] ( ... ), ...
-// and returns the index after the last CTE.
-func (a *analyzer) parseWith(i int) (int, *Error) {
+// cteScope is where a WITH name hides a table of the same name: token
+// indexes [from, to).
+type cteScope struct {
+	name     string
+	from, to int
+}
+
+// tableUse is one table reference: its resolved name and token index.
+type tableUse struct {
+	name string
+	at   int
+}
+
+// parseWith parses WITH [RECURSIVE] name [(cols)] AS [NOT] [MATERIALIZED]
+// ( ... ) [SEARCH ... | CYCLE ...], ... at i, records each name's scope
+// (up to scopeEnd) and returns the index after the last CTE. It does not
+// mark the bodies: the generic scan reads them.
+func (a *analyzer) parseWith(i, scopeEnd int) (int, *Error) {
 	t := a.t
 	bad := func(k int) *Error {
 		off := int(t[len(t)-1].end)
@@ -147,17 +145,20 @@ func (a *analyzer) parseWith(i int) (int, *Error) {
 		}
 		return reject(off, KindSyntax, "cannot parse the WITH clause")
 	}
+	with := i
 	i++
+	recursive := false
 	if a.kw(i) == kwRecursive {
+		recursive = true
 		i++
 	}
+	first := len(a.ctes)
 	for {
 		if !a.isName(i) {
 			return 0, bad(i)
 		}
 		name, _ := a.nameOf(i)
-		a.ctes = append(a.ctes, name)
-		t[i].flags |= fIdent | fCaseKeep
+		nameAt := i
 		i++
 		if a.kind(i) == tLParen {
 			t[i].flags |= fNoFuncParen
@@ -176,12 +177,104 @@ func (a *analyzer) parseWith(i int) (int, *Error) {
 		if a.kind(i) != tLParen {
 			return 0, bad(i)
 		}
+		t[nameAt].flags |= fIdent | fCaseKeep
 		t[i].flags |= fNoFuncParen
-		i = int(a.match[i]) + 1
+		bodyEnd := int(a.match[i])
+		from := bodyEnd + 1
+		if recursive {
+			from = with
+		}
+		a.ctes = append(a.ctes, cteScope{name: name, from: from, to: scopeEnd})
+		i = bodyEnd + 1
+		// SEARCH/CYCLE clauses of a recursive CTE run up to the next CTE
+		// or the main statement.
+		if w := lowerWord(a, i); w == "search" || w == "cycle" {
+			for i < scopeEnd && !a.cteStart(i) && !a.mainStart(i) {
+				if t[i].kind == tLParen {
+					i = int(a.match[i])
+				}
+				i++
+			}
+			if a.cteStart(i) {
+				i++
+				continue
+			}
+			break
+		}
 		if a.kind(i) != tComma {
-			return i, nil
+			break
 		}
 		i++
+	}
+	if recursive {
+		for k := first; k < len(a.ctes); k++ {
+			a.ctes[k].from = with
+		}
+	}
+	return i, nil
+}
+
+// cteStart reports whether the comma at i starts another CTE (name
+// [(cols)] AS).
+func (a *analyzer) cteStart(i int) bool {
+	if a.kind(i) != tComma || !a.isName(i+1) {
+		return false
+	}
+	j := i + 2
+	if a.kind(j) == tLParen {
+		j = int(a.match[j]) + 1
+	}
+	return a.kw(j) == kwAs
+}
+
+// mainStart reports whether i starts the statement after a WITH list.
+func (a *analyzer) mainStart(i int) bool {
+	switch a.kw(i) {
+	case kwSelect, kwInsert, kwUpdate, kwDelete, kwMerge, kwValues, kwTable:
+		return true
+	}
+	return a.kind(i) == tLParen
+}
+
+// enclosingEnd returns the index of the ) closing the parenthesis around
+// i, or len(t) at the top level.
+func (a *analyzer) enclosingEnd(i int) int {
+	depth := 0
+	for k := i - 1; k >= 0; k-- {
+		switch a.t[k].kind {
+		case tRParen, tRBrack:
+			depth++
+		case tLParen, tLBrack:
+			if depth == 0 {
+				return int(a.match[k])
+			}
+			depth--
+		}
+	}
+	return len(a.t)
+}
+
+// addTable records a table reference at token index at.
+func (a *analyzer) addTable(name string, at int) {
+	a.uses = append(a.uses, tableUse{name: name, at: at})
+}
+
+// finishTables fills Statement.Tables from the recorded references: in
+// order of first appearance, without duplicates, leaving out unqualified
+// names that refer to a WITH query in scope.
+func (a *analyzer) finishTables() {
+	st := a.st
+	for _, u := range a.uses {
+		cte := false
+		for _, c := range a.ctes {
+			if c.name == u.name && u.at >= c.from && u.at < c.to {
+				cte = true
+				break
+			}
+		}
+		if !cte {
+			st.Tables = appendUnique(st.Tables, u.name)
+		}
 	}
 }
 
@@ -336,7 +429,7 @@ func (a *analyzer) tableRefF(i int, alias, fnOK bool) int {
 	for k := i; k < j; k++ {
 		t[k].flags |= fTable
 	}
-	a.st.Tables = appendUnique(a.st.Tables, name)
+	a.addTable(name, i)
 	if a.kind(j) == tOp && tokenText(a.src, &t[j]) == "*" {
 		j++
 	}
@@ -468,6 +561,14 @@ func (a *analyzer) scan() {
 			continue
 		}
 		inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1]
+		if tk.kind == tWord && tk.kw == kwWith && i > 0 {
+			// A WITH inside a subquery, view or INSERT: its names hide
+			// tables only inside the enclosing parentheses.
+			if _, err := a.parseWith(i, a.enclosingEnd(i)); err == nil {
+				i++
+				continue
+			}
+		}
 		// statement starts: the main verb, and a verb right after (.
 		if tk.kind == tWord && (i == a.verb || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
 			if isVerb(tk.kw) && tk.kw != kwSelect && tk.kw != kwValues && tk.kw != kwWith {

@@ -186,6 +186,7 @@ func TestFacts(t *testing.T) {
 		{"create role", pg, "CREATE ROLE admin", facts{Command: "CREATE", Object: "ROLE"}},
 		{"create function", pg, "CREATE OR REPLACE FUNCTION f(a int) RETURNS int AS $$ SELECT 1 $$ LANGUAGE sql", facts{Command: "CREATE", Object: "FUNCTION"}},
 		{"alter table", pg, "ALTER TABLE ONLY t ADD COLUMN c int", facts{Command: "ALTER", Object: "TABLE", Tables: []string{"t"}}},
+		{"alter table rename", pg, "ALTER TABLE IF EXISTS t RENAME TO u", facts{Command: "ALTER", Object: "TABLE", Tables: []string{"t", "u"}}},
 		{"create extension", pg, "CREATE EXTENSION IF NOT EXISTS pgcrypto", facts{Command: "CREATE", Object: "EXTENSION"}},
 		{"grant on table", pg, "GRANT SELECT, UPDATE (a) ON TABLE a, b TO r", facts{Command: "GRANT", Object: "TABLE", Tables: []string{"a", "b"}}},
 		{"grant role", pg, "GRANT admin TO bob", facts{Command: "GRANT", Object: "ROLE"}},
@@ -465,5 +466,35 @@ func TestOrderByPositionAfterCollapsedList(t *testing.T) {
 	st = mustNormalize(t, pg, "SELECT a FROM (SELECT a FROM t ORDER BY 1) s WHERE a = 2")
 	if st.Text != "SELECT a FROM (SELECT a FROM t ORDER BY 1) s WHERE a = $0" {
 		t.Fatalf("text %q", st.Text)
+	}
+}
+
+func TestCTEScopes(t *testing.T) {
+	tests := []struct {
+		name string
+		sql  string
+		want []string
+	}{
+		{"main statement sees the CTE", "WITH x AS (SELECT * FROM t) SELECT * FROM x", []string{"t"}},
+		{"earlier body does not see a later CTE", "WITH a AS (SELECT * FROM secrets), secrets AS (SELECT 1) SELECT * FROM a", []string{"secrets"}},
+		{"later body sees an earlier CTE", "WITH a AS (SELECT 1), b AS (SELECT * FROM a) SELECT * FROM b", nil},
+		{"recursive sees itself", "WITH RECURSIVE r(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM r) SELECT * FROM r", nil},
+		{"nested WITH is local", "SELECT * FROM secrets, (WITH secrets AS (SELECT 1) SELECT * FROM secrets) s", []string{"secrets"}},
+		{"nested WITH inside", "SELECT * FROM (WITH x AS (SELECT * FROM t) SELECT * FROM x) s", []string{"t"}},
+		{"qualified name is a table", "WITH x AS (SELECT 1) SELECT * FROM public.x", []string{"public.x"}},
+		{"search clause", "WITH RECURSIVE g(id) AS (SELECT id FROM graph UNION ALL SELECT 1 FROM g) SEARCH DEPTH FIRST BY id SET ord SELECT * FROM g", []string{"graph"}},
+		{"cycle clause then another CTE", "WITH RECURSIVE g(id) AS (SELECT id FROM graph) CYCLE id, x SET c USING p, h AS (SELECT * FROM g) SELECT * FROM h", []string{"graph"}},
+		{"view body", "CREATE VIEW v AS WITH x AS (SELECT * FROM t) SELECT * FROM x", []string{"v", "t"}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			st := mustNormalize(t, pg, tc.sql)
+			if !reflect.DeepEqual(st.Tables, tc.want) {
+				t.Fatalf("tables %q, want %q", st.Tables, tc.want)
+			}
+			if tc.name == "search clause" && st.Command != "SELECT" {
+				t.Fatalf("command %q", st.Command)
+			}
+		})
 	}
 }

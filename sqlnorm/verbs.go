@@ -88,7 +88,7 @@ func (a *analyzer) verbHandler(i int) int {
 			for m := j; m < k; m++ {
 				t[m].flags |= fTable
 			}
-			a.st.Tables = appendUnique(a.st.Tables, name)
+			a.addTable(name, j)
 			if a.kind(k) == tLParen {
 				t[k].flags |= fNoFuncParen
 				k = int(a.match[k]) + 1
@@ -236,9 +236,19 @@ func (a *analyzer) ddl(i int) int {
 			for m := j; m < k; m++ {
 				t[m].flags |= fTable
 			}
-			a.st.Tables = appendUnique(a.st.Tables, name)
+			a.addTable(name, j)
 			if a.kind(k) == tLParen {
 				t[k].flags |= fNoFuncParen
+			}
+			if t[i].kw == kwAlter && a.isWordText(k, "rename") && a.kw(k+1) == kwTo {
+				// ALTER TABLE a RENAME TO b names the new relation too.
+				if e, newName, ok := a.qualifiedName(k + 2); ok {
+					for m := k + 2; m < e; m++ {
+						t[m].flags |= fTable
+					}
+					a.addTable(newName, k+2)
+					return e
+				}
 			}
 			if t[i].kw != kwDrop || a.kind(k) != tComma {
 				return k
