@@ -11,15 +11,15 @@ type analyzer struct {
 	match []int32
 	st    *Statement
 
-	verb        int      // index of the main statement's verb
-	cmdKw       uint16   // keyword id of the main verb
+	verb        int        // index of the main statement's verb
+	cmdKw       uint16     // keyword id of the main verb
 	ctes        []cteScope // names defined by WITH and where they apply
 	uses        []tableUse // table references in order
-	write       bool     // some part can write
-	impure      bool     // a function not known to be side-effect-free is called
-	keepLits    bool     // literals stay in the canonical text
-	funcParens  []bool   // stack: does the open ( belong to a function call
-	skipFuncDet bool     // GRANT/REVOKE: names followed by ( are not calls
+	write       bool       // some part can write
+	impure      bool       // a function not known to be side-effect-free is called
+	keepLits    bool       // literals stay in the canonical text
+	funcParens  []bool     // stack: does the open ( belong to a function call
+	skipFuncDet bool       // GRANT/REVOKE: names followed by ( are not calls
 
 	sqliteMax   int      // SQLite: highest parameter index so far
 	depth       int      // render: current paren depth
