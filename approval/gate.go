@@ -255,6 +255,9 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 	var key *Key
 	if tok, ok := TokenFromContext(ctx); ok {
+		if len(tok) > MaxTokenBytes {
+			return nil, &TokenError{Hash: TokenHash(tok), Err: ErrMalformedToken, Reason: "longer than MaxTokenBytes"}
+		}
 		if g.verifier == nil {
 			return nil, &TokenError{Hash: TokenHash(tok), Err: ErrUnknownKeyID, Reason: "no verifier configured"}
 		}

@@ -19,6 +19,11 @@ import (
 // tokenAlg is the only signing algorithm accepted or produced.
 const tokenAlg = "EdDSA"
 
+// MaxTokenBytes bounds the length of a token: a longer one is refused as
+// malformed before it is parsed (by the Keyring and by the Gate, whatever
+// the Verifier).
+const MaxTokenBytes = 16 << 10
+
 // SigningKey is one Ed25519 key of a [Keyring], named by its key id (the
 // JWT "kid" header). PrivateKey is nil for a verify-only key.
 type SigningKey struct {
@@ -278,6 +283,9 @@ func (r *Keyring) Issue(spec TokenSpec) (string, error) {
 // [Key.ValidAt] (the Gate does so on every call). Errors are *TokenError
 // matching ErrMalformedToken, ErrUnknownKeyID or ErrBadSignature.
 func (r *Keyring) Verify(_ context.Context, token string) (Key, error) {
+	if len(token) > MaxTokenBytes {
+		return Key{}, &TokenError{Hash: TokenHash(token), Err: ErrMalformedToken, Reason: "longer than MaxTokenBytes"}
+	}
 	var kidErr error
 	claims := jwt.MapClaims{}
 	_, err := r.parser.ParseWithClaims(token, claims, func(t *jwt.Token) (any, error) {

@@ -99,6 +99,7 @@ func TestKeyringVerifyFailures(t *testing.T) {
 		want  error
 	}{
 		{"empty", "", ErrMalformedToken},
+		{"huge", good + strings.Repeat("A", MaxTokenBytes), ErrMalformedToken},
 		{"garbage", "not-a-token", ErrMalformedToken},
 		{"two parts", parts[0] + "." + parts[1], ErrMalformedToken},
 		{"bad base64", parts[0] + ".%%%." + parts[2], ErrMalformedToken},
@@ -251,6 +252,7 @@ func TestGateKeyFailures(t *testing.T) {
 		{"valid token", WithToken(context.Background(), valid), nil},
 		{"no key", context.Background(), ErrNoKey},
 		{"malformed token", WithToken(context.Background(), "a.b.c"), ErrMalformedToken},
+		{"huge token", WithToken(context.Background(), strings.Repeat("a", MaxTokenBytes+1)), ErrMalformedToken},
 		{"bad signature", WithToken(context.Background(), valid[:len(valid)-4]+"AAAA"), ErrBadSignature},
 		{"unknown kid", WithToken(context.Background(), unknown), ErrUnknownKeyID},
 		{"expired token", WithToken(context.Background(), expired), ErrKeyExpired},
