@@ -51,8 +51,9 @@ type Ledger struct {
 
 	syncMu sync.Mutex // serialises snapshots with this ledger's own writes
 
-	mu     sync.Mutex // guards outbox
-	outbox map[string]*PendingRequest
+	mu       sync.Mutex // guards outbox and flushing
+	outbox   map[string]*PendingRequest
+	flushing map[string]struct{} // requests taken out of outbox by a Flush under way
 
 	changes   <-chan struct{}
 	health    atomic.Pointer[healthErr]
@@ -257,7 +258,9 @@ func (l *Ledger) Pending(ctx context.Context, c *Call) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	l.queuePending(p)
+	if err := l.queuePending(p); err != nil {
+		return "", err
+	}
 	return p.ID, nil
 }
 
@@ -284,11 +287,22 @@ func (l *Ledger) requestFor(c *Call, learned bool) (*PendingRequest, error) {
 	return p, nil
 }
 
-func (l *Ledger) queuePending(p *PendingRequest) {
+// maxQueued bounds the pending requests kept locally while the store is
+// down; a new request beyond it is refused (the call is denied anyway).
+const maxQueued = 10000
+
+func (l *Ledger) queuePending(p *PendingRequest) error {
 	l.mu.Lock()
+	_, queued := l.outbox[p.ID]
+	_, inFlight := l.flushing[p.ID]
+	if !queued && !inFlight && len(l.outbox)+len(l.flushing) >= maxQueued {
+		l.mu.Unlock()
+		return &StoreError{Op: "queue pending", Err: fmt.Errorf("%d requests already waiting to be written", maxQueued)}
+	}
 	l.outbox[p.ID] = MergePending(l.outbox[p.ID], p)
 	l.mu.Unlock()
 	notify(l.kick)
+	return nil
 }
 
 // Flush writes the locally kept pending requests to the store now. It
@@ -300,6 +314,10 @@ func (l *Ledger) Flush(ctx context.Context) error {
 	l.mu.Lock()
 	out := l.outbox
 	l.outbox = map[string]*PendingRequest{}
+	l.flushing = make(map[string]struct{}, len(out))
+	for id := range out {
+		l.flushing[id] = struct{}{}
+	}
 	l.mu.Unlock()
 	var first error
 	var written []*PendingRequest
@@ -314,13 +332,12 @@ func (l *Ledger) Flush(ctx context.Context) error {
 			first = storeErr("put pending", err)
 		}
 	}
-	if len(out) > 0 {
-		l.mu.Lock()
-		for id, p := range out {
-			l.outbox[id] = MergePending(l.outbox[id], p)
-		}
-		l.mu.Unlock()
+	l.mu.Lock()
+	for id, p := range out {
+		l.outbox[id] = MergePending(l.outbox[id], p)
 	}
+	l.flushing = nil
+	l.mu.Unlock()
 	if len(written) > 0 { // in the index at once, as the store now has them
 		l.applyLocal(func(s *StoreSnapshot) {
 			byID := make(map[string]int, len(s.Pending))

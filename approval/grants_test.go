@@ -3,6 +3,7 @@ package approval
 import (
 	"context"
 	"errors"
+	"fmt"
 	"sync"
 	"testing"
 	"time"
@@ -529,5 +530,23 @@ func TestLedgerOptionsInvalid(t *testing.T) {
 				t.Fatal("invalid option accepted")
 			}
 		})
+	}
+}
+
+func TestLedgerQueueBounded(t *testing.T) {
+	fs := &flakyStore{Store: NewMemStore()}
+	l := newTestLedger(t, fs, newFakeClock())
+	fs.setDown(true)
+	ctx := context.Background()
+	for i := 0; i < maxQueued; i++ {
+		if _, err := l.Pending(ctx, testCall(fmt.Sprintf("fp-%d", i), alice)); err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	if _, err := l.Pending(ctx, testCall("fp-one-too-many", alice)); !errors.Is(err, ErrStoreDown) {
+		t.Fatalf("request over the bound: %v, want ErrStoreDown", err)
+	}
+	if _, err := l.Pending(ctx, testCall("fp-0", alice)); err != nil {
+		t.Fatalf("a request already queued is still counted: %v", err)
 	}
 }

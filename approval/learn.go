@@ -2,6 +2,8 @@ package approval
 
 import "context"
 
+var _ Learner = (*Ledger)(nil)
+
 // Learn records the call's (fingerprint, role) pair as a proposed grant: a
 // [PendingRequest] with Learned set, one per pair, counted. It is the
 // Ledger's [Learner] method, used by a Gate in learn mode; `approvalctl
@@ -11,6 +13,5 @@ func (l *Ledger) Learn(ctx context.Context, c *Call) error {
 	if err != nil {
 		return err
 	}
-	l.queuePending(p)
-	return nil
+	return l.queuePending(p)
 }
