@@ -26,6 +26,7 @@ const (
 	Learn
 )
 
+// String returns the mode as written in a policy file.
 func (m Mode) String() string {
 	switch m {
 	case DryRun:

@@ -16,6 +16,7 @@ type PolicyError struct {
 	Err    error // underlying error (a *cel.CompileError, a setting error…), if any
 }
 
+// Error formats the problem as FILE:LINE:COLUMN: [rule "NAME": ]MESSAGE.
 func (e *PolicyError) Error() string {
 	var b strings.Builder
 	b.WriteString(e.File)
@@ -40,6 +41,7 @@ func (e *PolicyError) Unwrap() error { return e.Err }
 // found, in file order. Check with errors.As.
 type PolicyErrors []*PolicyError
 
+// Error lists every problem, one per line.
 func (es PolicyErrors) Error() string {
 	msgs := make([]string, len(es))
 	for i, e := range es {

@@ -43,6 +43,7 @@ type TokenError struct {
 	Err    error
 }
 
+// Error names the token by its hash, the sentinel and the reason.
 func (e *TokenError) Error() string {
 	msg := "approval: token " + e.Hash
 	if e.Err != nil {
