@@ -138,6 +138,10 @@ func BenchmarkExecContext(b *testing.B) {
 		{"approved", func(b *testing.B) *sql.DB {
 			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, false)))
 		}},
+		{"approved-lazy-gate", func(b *testing.B) *sql.DB {
+			g := benchGate(b, false)
+			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, nil, WithGateFunc(func() (*approval.Gate, error) { return g, nil })))
+		}},
 		{"approved+audit", func(b *testing.B) *sql.DB {
 			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, true)))
 		}},

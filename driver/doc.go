@@ -28,8 +28,9 @@
 //   - BeginTx: the text set by [WithBeginSQL] (default "BEGIN") with
 //     Request.Tx describing the new transaction (read-only or not); the
 //     isolation level and read-only flag are passed on. Statements in the
-//     transaction carry Tx.Active and Tx.ReadOnly. Commit and Rollback are
-//     not decided;
+//     transaction carry Tx.Active and Tx.ReadOnly (also for a transaction
+//     begun and ended by statement text: BEGIN, START TRANSACTION … READ
+//     ONLY, COMMIT, ROLLBACK). Commit and Rollback are not decided;
 //   - the driver.ErrSkip fallback (Exec or Query → Prepare + Stmt): the
 //     call is decided once, by the Exec/Query that got ErrSkip, and the
 //     fallback's prepare and execution reuse that decision (no double count
