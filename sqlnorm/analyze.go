@@ -18,7 +18,7 @@ type analyzer struct {
 	write       bool       // some part can write
 	impure      bool       // a function not known to be side-effect-free is called
 	keepLits    bool       // literals stay in the canonical text
-	funcParens  []bool     // stack: does the open ( belong to a function call
+	funcParens  []uint8    // stack per open (: 1 = a function's arguments, 2 = ... holding a SELECT
 	skipFuncDet bool       // GRANT/REVOKE: names followed by ( are not calls
 
 	sqliteMax   int      // SQLite: highest parameter index so far
@@ -537,7 +537,10 @@ func (a *analyzer) scan() {
 		tk := &t[i]
 		switch tk.kind {
 		case tLParen:
-			fn := i > 0 && t[i-1].flags&fFunc != 0 && tk.flags&fNoFuncParen == 0
+			var fn uint8
+			if i > 0 && t[i-1].flags&fFunc != 0 && tk.flags&fNoFuncParen == 0 {
+				fn = 1
+			}
 			a.funcParens = append(a.funcParens, fn)
 			depth++
 			i++
@@ -560,17 +563,25 @@ func (a *analyzer) scan() {
 			i++
 			continue
 		}
-		inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1]
+		// Inside a function's arguments FROM is syntax (extract(year FROM d)),
+		// unless a SELECT opened a query there.
+		inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1
+		if tk.kw == kwSelect && tk.kind == tWord && len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1 {
+			a.funcParens[len(a.funcParens)-1] = 2
+		}
 		if tk.kind == tWord && tk.kw == kwWith && i > 0 {
 			// A WITH inside a subquery, view or INSERT: its names hide
 			// tables only inside the enclosing parentheses.
-			if _, err := a.parseWith(i, a.enclosingEnd(i)); err == nil {
+			if j, err := a.parseWith(i, a.enclosingEnd(i)); err == nil {
+				if a.kind(j) == tWord && isVerb(t[j].kw) {
+					t[j].flags |= fStmtStart
+				}
 				i++
 				continue
 			}
 		}
 		// statement starts: the main verb, and a verb right after (.
-		if tk.kind == tWord && (i == a.verb || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
+		if tk.kind == tWord && (i == a.verb || tk.flags&fStmtStart != 0 || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
 			if isVerb(tk.kw) && tk.kw != kwSelect && tk.kw != kwValues && tk.kw != kwWith {
 				a.write = a.write || (tk.kw != kwTable && tk.kw != kwShow && tk.kw != kwExplain && tk.kw != kwDescribe && tk.kw != kwDesc)
 			}
@@ -625,6 +636,13 @@ func (a *analyzer) scan() {
 						j++
 					}
 					i = j
+					continue
+				}
+			case kwTable:
+				// ... UNION [ALL] TABLE t
+				switch lowerWord(a, i-1) {
+				case "union", "intersect", "except", "all", "distinct":
+					i = a.tableRef(i+1, false)
 					continue
 				}
 			case kwReferences:

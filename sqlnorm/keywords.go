@@ -88,6 +88,7 @@ const (
 	kwPragma
 	kwDescribe
 	kwDesc
+	kwPrepare
 	kwNamed
 )
 
@@ -111,7 +112,7 @@ var kwNamedWords = [...]string{
 	kwFor: "for", kwOf: "of", kwUescape: "uescape", kwAnd: "and", kwThen: "then",
 	kwElse: "else", kwWhen: "when", kwCase: "case", kwLimit: "limit", kwOffset: "offset",
 	kwBetween: "between", kwHaving: "having", kwReturning: "returning", kwPragma: "pragma",
-	kwDescribe: "describe", kwDesc: "desc",
+	kwDescribe: "describe", kwDesc: "desc", kwPrepare: "prepare",
 }
 
 // otherKeywords are upper-cased in canonical text. Words that are commonly
@@ -162,7 +163,7 @@ var keywords = buildKeywords()
 // parenthesised use is a function call).
 var kwFuncLike = buildSet(`coalesce nullif greatest least cast extract substring trim position
 overlay normalize treat left right replace if insert char character
-row interval exists current_timestamp current_time localtime localtimestamp
+row interval current_timestamp current_time localtime localtimestamp
 xmlattributes xmlconcat xmlelement xmlexists xmlforest xmlparse xmlpi xmlroot xmlserialize
 collation grouping`)
 

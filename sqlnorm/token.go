@@ -46,6 +46,7 @@ const (
 	fCaseKeep                       // MySQL: case-sensitive name (db, table, alias)
 	fNoFuncParen                    // this ( does not open a function's argument list
 	fFromClose                      // this ) closes a subquery in a FROM list
+	fStmtStart                      // a statement starts at this word (after a WITH list, DO INSTEAD, PREPARE ... AS)
 )
 
 type token struct {

@@ -115,13 +115,28 @@ func (a *analyzer) verbHandler(i int) int {
 				a.write = true
 			}
 			if t[j].kw == kwWith {
-				return j + 1
+				return j // the scan parses the WITH list and marks the verb after it
 			}
 			return a.verbHandler(j)
 		}
 		return j
 	case kwGrant, kwRevoke:
 		return a.grant(i)
+	case kwPrepare:
+		// PREPARE name [(types)] AS statement
+		for k := i + 1; k < len(t); k++ {
+			if t[k].kind == tLParen {
+				k = int(a.match[k])
+				continue
+			}
+			if t[k].kind == tWord && t[k].kw == kwAs {
+				if a.kind(k+1) == tWord && isVerb(t[k+1].kw) {
+					t[k+1].flags |= fStmtStart
+				}
+				return k + 1
+			}
+		}
+		return i + 1
 	case kwDescribe, kwDesc:
 		j := i + 1
 		if a.kind(j) == tWord && isVerb(t[j].kw) {
@@ -255,7 +270,32 @@ func (a *analyzer) ddl(i int) int {
 			}
 			j = k + 1
 		}
-	case "INDEX", "TRIGGER", "POLICY", "RULE":
+	case "RULE":
+		// CREATE RULE r AS ON event TO table [WHERE ...] DO [ALSO|INSTEAD] action
+		for k := j; k < len(t); k++ {
+			if t[k].kind == tWord && t[k].kw == kwOn && a.kw(k+2) == kwTo {
+				e := a.tableRef(k+3, false)
+				for m := e; m < len(t); m++ {
+					if t[m].kind == tLParen {
+						m = int(a.match[m])
+						continue
+					}
+					if a.kw(m) == kwDo {
+						n := m + 1
+						if w := lowerWord(a, n); w == "also" || w == "instead" {
+							n++
+						}
+						if a.kind(n) == tWord && isVerb(t[n].kw) {
+							t[n].flags |= fStmtStart
+						}
+						break
+					}
+				}
+				return e
+			}
+		}
+		return j
+	case "INDEX", "TRIGGER", "POLICY":
 		for k := j; k < len(t); k++ {
 			if t[k].kind == tLParen {
 				k = int(a.match[k])
