@@ -144,6 +144,7 @@ func (g *Gate) release(st *evalState) {
 func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState, now time.Time) {
 	req := &st.req
 	lim := &p.limits
+	d.args = req.Args
 
 	if g.auditHealth != nil {
 		if err := g.auditHealth.Health(); err != nil {
@@ -236,7 +237,6 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	st.call.Key = key
 	st.call.Args = req.Args
 	st.call.Request = req
-	d.args = req.Args
 
 	rs := p.rulesFor(stmt.Command)
 	if req.Phase == Prepare {
