@@ -165,6 +165,7 @@ func TestFacts(t *testing.T) {
 		{"union table", pg, "VALUES (1) UNION ALL TABLE t", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},
 		{"prepare as", pg, "PREPARE q (int) AS UPDATE t SET a = $1", facts{Command: "PREPARE", Tables: []string{"t"}, Params: 1}},
 		{"create rule", pg, "CREATE RULE r AS ON INSERT TO v DO INSTEAD INSERT INTO t VALUES (new.a)", facts{Command: "CREATE", Object: "RULE", Tables: []string{"v", "t"}}},
+		{"drop rule", pg, "DROP RULE IF EXISTS r ON t", facts{Command: "DROP", Object: "RULE", Tables: []string{"t"}}},
 		{"explain with", pg, "EXPLAIN WITH x AS (SELECT 1) DELETE FROM t USING x", facts{Command: "EXPLAIN", Tables: []string{"t"}}},
 		{"nested with main verb", pg, "SELECT * FROM (WITH x AS (SELECT 1) UPDATE t SET a = 1 RETURNING *) s", facts{Command: "SELECT", Tables: []string{"t"}}},
 		{"is distinct from", pg, "SELECT * FROM t WHERE a IS DISTINCT FROM b", facts{Command: "SELECT", ReadOnly: true, Tables: []string{"t"}}},

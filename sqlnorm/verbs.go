@@ -273,6 +273,9 @@ func (a *analyzer) ddl(i int) int {
 	case "RULE":
 		// CREATE RULE r AS ON event TO table [WHERE ...] DO [ALSO|INSTEAD] action
 		for k := j; k < len(t); k++ {
+			if t[k].kind == tWord && t[k].kw == kwOn && a.kw(k+2) != kwTo {
+				return a.tableRef(k+1, false) // DROP RULE r ON t
+			}
 			if t[k].kind == tWord && t[k].kw == kwOn && a.kw(k+2) == kwTo {
 				e := a.tableRef(k+3, false)
 				for m := e; m < len(t); m++ {
