@@ -9,6 +9,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"time"
 
@@ -254,7 +255,12 @@ func printAudit(w io.Writer, path string) error {
 		if len(text) > 60 {
 			text = text[:57] + "..."
 		}
-		fmt.Fprintf(w, "  %s  %-6s %-26s key %-8s %s\n", r.Time.Format(time.TimeOnly), r.Decision, r.Rule, r.KeyID, text)
+		rule := r.Rule
+		if rule == "" { // refused before any rule: say why
+			why, _, _ := strings.Cut(strings.TrimPrefix(r.Reason, "approval: "), ":")
+			rule = "(" + why + ")"
+		}
+		fmt.Fprintf(w, "  %s  %-6s %-26s key %-8s %s\n", r.Time.Format(time.TimeOnly), r.Decision, rule, r.KeyID, text)
 	}
 	return sc.Err()
 }
