@@ -4,6 +4,9 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/approvedsql/approvedsql/approval"
@@ -111,4 +114,27 @@ func ExampleGate_Decide_token() {
 	}
 	// Output:
 	// no-ddl key-7 true
+}
+
+func ExampleGate_ReloadFile() {
+	dir, _ := os.MkdirTemp("", "policy")
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "policy.yaml")
+
+	_ = os.WriteFile(path, []byte(examplePolicy), 0o644)
+	policy, _ := approval.LoadPolicy(path)
+	gate, _ := approval.NewGate(policy)
+
+	// A broken edit: the policy in force stays, and the error says why.
+	_ = os.WriteFile(path, []byte("version: \"2\"\ndialect: postgres\nrules:\n  - {name: x, effect: alow, when: 'true'}\n"), 0o644)
+	err := gate.ReloadFile(path)
+	fmt.Println(strings.TrimPrefix(err.Error(), path), gate.Policy() == policy)
+
+	// A good edit replaces it atomically.
+	_ = os.WriteFile(path, []byte(strings.Replace(examplePolicy, `"2026-11-28"`, `"2026-11-29"`, 1)), 0o644)
+	err = gate.ReloadFile(path)
+	fmt.Println(err, strings.HasPrefix(gate.Policy().Version(), "2026-11-29+"))
+	// Output:
+	// :4:23: rule "x": effect must be allow, deny or review, not "alow" true
+	// <nil> true
 }
