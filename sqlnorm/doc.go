@@ -26,12 +26,13 @@
 // (/*!, /*!50000, /*M!, /*+), whose content the server executes; more than
 // one statement (a single trailing ; followed only by whitespace and
 // comments is fine — use [Split] to judge several statements one by one);
-// characters the server would not accept; and text that the supported
-// server versions lex differently: in PostgreSQL a number or parameter
-// directly followed by identifier characters (0x1F, 1_000, 1e, $1abc,
-// 123abc) is one literal or an error in PostgreSQL 16 but a number and an
-// alias in PostgreSQL 15. Function bodies written with BEGIN ATOMIC (and
-// other statements holding a ; inside) are refused as multiple statements.
+// characters the server would not accept, such as a number or parameter
+// directly followed by identifier characters (123abc, 0x, 1e, 100_, $1abc:
+// errors since PostgreSQL 15; PostgreSQL 14 and older, out of support, read
+// 123abc as 123 AS abc and are not supported); invalid Unicode escapes; and
+// unbalanced parentheses. Function bodies written with BEGIN ATOMIC, rule
+// actions in parentheses and other statements holding a ; are refused as
+// multiple statements.
 //
 // # Lexical rules
 //
@@ -42,7 +43,9 @@
 // same tag ($1 is a parameter); E” strings take backslash escapes, plain
 // strings only when standard_conforming_strings is off; U&” and U&""
 // decode Unicode escapes with an optional UESCAPE; strings separated by
-// whitespace holding a newline are one literal.
+// whitespace holding a newline are one literal; numbers follow PostgreSQL
+// 16 (0x1F, 0o17, 0b101, 1_000 — trailing junk in PostgreSQL 15, where they
+// fail instead).
 //
 // MySQL: -- starts a comment only before whitespace or a control
 // character; # comments; backslash escapes in ” and "" unless
@@ -67,7 +70,10 @@
 // ?, so "a ? b" and a placeholder must never meet). A unary minus or plus
 // before a number is part of the literal. Lists made only of literals and
 // parameters collapse to one element: IN (...), multi-row VALUES and
-// ARRAY[...].
+// ARRAY[...]. Numbers that are whole elements of ORDER BY and GROUP BY
+// lists are column positions, not values, and stay. In MySQL a space
+// between a function name and its ( is kept (abs (1) may call a stored
+// function, abs(1) the built-in).
 //
 // Statements whose literals carry their meaning keep them in the canonical
 // text: SET, RESET, SHOW, DO, COPY, LOAD, PREPARE, PRAGMA and all DDL and
@@ -106,7 +112,11 @@
 // and DDL targets, resolved as the server resolves names (folded or
 // decoded, schema-qualified when qualified, PostgreSQL names cut to 63
 // bytes; a part holding . or " is double-quoted), in order of first
-// appearance without duplicates; names defined by WITH are not tables.
+// appearance without duplicates. An unqualified name that refers to a WITH
+// query in scope is not a table; scope follows the server (a CTE is visible
+// after its own body, in all bodies with RECURSIVE, and a nested WITH only
+// inside its parentheses), so an earlier CTE body or an outer query that
+// reads a real table of the same name still reports it.
 // Functions are the names called, folded, schema-qualified when qualified.
 //
 // # Concurrency

@@ -471,14 +471,14 @@ func (l *lexer) pgDollar(i int) (int, *Error) {
 	j := i + 1
 	if j < n && isDigit(s[j]) {
 		num := 0
-		for j < n && isDigit(s[j]) {
-			if num < 1<<20 {
+		for j < n && (isDigit(s[j]) || (s[j] == '_' && j+1 < n && isDigit(s[j+1]))) {
+			if s[j] != '_' && num < 1<<20 {
 				num = num*10 + int(s[j]-'0')
 			}
 			j++
 		}
-		if j < n && pgIdentCont(s[j]) {
-			return 0, reject(i, KindAmbiguous, "trailing junk after parameter")
+		if j < n && pgIdentStart(s[j]) {
+			return 0, reject(i, KindToken, "trailing junk after parameter")
 		}
 		t := l.emit(tParam, i, j)
 		t.pnum = int32(num)
@@ -509,21 +509,69 @@ func (l *lexer) pgDollar(i int) (int, *Error) {
 	return end, nil
 }
 
-// pgNumber lexes a numeric literal. A number directly followed by an
-// identifier character (0x1F, 1_000, 1e, 123abc) is rejected: PostgreSQL 16
-// reads some of these as one literal and PostgreSQL 15 as a number followed
-// by an alias.
+// pgNumber lexes a numeric literal as PostgreSQL 16 does: decimal, 0x, 0o
+// and 0b integers, underscores between digits, fractions and exponents. A
+// literal directly followed by an identifier character (123abc, 0x, 1e,
+// 100_) is an error in PostgreSQL 15 and later and is rejected. PostgreSQL
+// 15 also rejects 0x1F and 1_000 (trailing junk) while 16 reads them as
+// numbers, so accepting them as literals is safe on every supported
+// version. (PostgreSQL 14 and older, out of support, read 123abc as
+// 123 AS abc: they are not supported.)
 func (l *lexer) pgNumber(i int) (int, *Error) {
 	s := l.src
 	n := len(s)
-	j := i
-	for j < n && isDigit(s[j]) {
+	junk := func() (int, *Error) {
+		return 0, reject(i, KindToken, "trailing junk after numeric literal")
+	}
+	// digits scans (_?digit)* after a first digit at j; ok reports a
+	// digit at j.
+	digits := func(j int, isD func(byte) bool) (int, bool) {
+		if j >= n || !isD(s[j]) {
+			return j, false
+		}
 		j++
+		for j < n {
+			if isD(s[j]) {
+				j++
+			} else if s[j] == '_' && j+1 < n && isD(s[j+1]) {
+				j += 2
+			} else {
+				break
+			}
+		}
+		return j, true
+	}
+	j := i
+	if s[i] == '0' && i+1 < n {
+		var isD func(byte) bool
+		switch s[i+1] | 0x20 {
+		case 'x':
+			isD = isHex
+		case 'o':
+			isD = func(c byte) bool { return c >= '0' && c <= '7' }
+		case 'b':
+			isD = func(c byte) bool { return c == '0' || c == '1' }
+		}
+		if isD != nil {
+			k := i + 2
+			if k < n && s[k] == '_' {
+				k++
+			}
+			e, ok := digits(k, isD)
+			if !ok || (e < n && pgIdentStart(s[e])) {
+				return junk()
+			}
+			l.emit(tNumber, i, e)
+			return e, nil
+		}
+	}
+	if isDigit(s[j]) {
+		j, _ = digits(j, isDigit)
 	}
 	if j < n && s[j] == '.' && !(j+1 < n && s[j+1] == '.') {
 		j++
-		for j < n && isDigit(s[j]) {
-			j++
+		if e, ok := digits(j, isDigit); ok {
+			j = e
 		}
 	}
 	if j < n && (s[j] == 'e' || s[j] == 'E') {
@@ -531,15 +579,14 @@ func (l *lexer) pgNumber(i int) (int, *Error) {
 		if k < n && (s[k] == '+' || s[k] == '-') {
 			k++
 		}
-		if k < n && isDigit(s[k]) {
-			for k < n && isDigit(s[k]) {
-				k++
-			}
-			j = k
+		e, ok := digits(k, isDigit)
+		if !ok {
+			return junk()
 		}
+		j = e
 	}
 	if j < n && pgIdentStart(s[j]) {
-		return 0, reject(i, KindAmbiguous, "trailing junk after numeric literal (PostgreSQL versions disagree on its meaning)")
+		return junk()
 	}
 	l.emit(tNumber, i, j)
 	return j, nil
