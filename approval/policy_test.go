@@ -243,3 +243,35 @@ rules:
 	d := g.Decide(ctx, Request{SQL: `SELECT 'a\'; DROP TABLE orders; --'`})
 	checkDecision(t, d, Deny, "", ErrDenied, sqlnorm.ErrRejected)
 }
+
+// TestDocPolicyExample keeps the policy shown in doc.go loadable.
+func TestDocPolicyExample(t *testing.T) {
+	const src = `version: "2026-11-28"     # required; Policy.Version adds a content hash
+dialect: postgres         # required: postgres, mysql or sqlite
+settings:                 # lexer settings (sqlnorm Options.Set); unknown ones are errors
+  standard_conforming_strings: "on"
+mode: enforce             # enforce (default), dry-run or learn
+default: deny             # deny (default) or review: when no rule matches
+anonymous: false          # true: calls without a key are evaluated
+constants:                # named values usable in rules
+  readers: [analyst, support]
+limits:                   # input caps and cost budget (see Limits)
+  max_args: 256
+rules:
+  - name: no-ddl          # unique
+    effect: deny          # allow, deny or review
+    when: query.command in ["DROP", "TRUNCATE"]
+    description: DDL goes through migrations
+  - name: readers-select
+    effect: allow
+    when: query.read_only && key.role in readers
+  - name: new-rule
+    effect: deny
+    mode: dry-run         # audited, never applied
+    when: size(query.tables) > 3
+`
+	p := mustPolicy(t, src)
+	if len(p.Rules()) != 3 || p.Limits().Input.MaxArgs != 256 || p.Options().NonStandardStrings {
+		t.Errorf("doc policy: %+v %+v", p.Rules(), p.Limits())
+	}
+}
