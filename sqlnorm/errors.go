@@ -20,7 +20,6 @@ const (
 	KindMultiple                 // more than one statement
 	KindEmpty                    // no statement at all
 	KindToken                    // a character or token the server would not accept as lexed
-	KindAmbiguous                // text the supported server versions lex differently
 	KindSyntax                   // a shape the normaliser does not understand
 )
 
@@ -35,7 +34,6 @@ var kindNames = [...]string{
 	KindMultiple:     "multiple-statements",
 	KindEmpty:        "empty",
 	KindToken:        "bad-token",
-	KindAmbiguous:    "ambiguous",
 	KindSyntax:       "syntax",
 }
 

@@ -73,7 +73,7 @@ func TestErrorFormat(t *testing.T) {
 	if !errors.Is(e, ErrRejected) || errors.Unwrap(e) != ErrRejected {
 		t.Fatal("Unwrap")
 	}
-	if KindAmbiguous.String() != "ambiguous" || Kind(99).String() != "kind(99)" {
+	if KindExecutable.String() != "executable-comment" || Kind(99).String() != "kind(99)" {
 		t.Fatal("Kind.String")
 	}
 }
