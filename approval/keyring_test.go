@@ -361,3 +361,50 @@ func TestTokenCacheBounded(t *testing.T) {
 		t.Error("epoch not honoured")
 	}
 }
+
+// TestKeyringClaimsMapper: tokens of a team's own identity provider (signed
+// with Ed25519, its own claim names) mapped to keys.
+func TestKeyringClaimsMapper(t *testing.T) {
+	idp := mustKeyring(t, "idp-2026")
+	mapper := func(c map[string]any) (Key, error) {
+		k := Key{}
+		k.ID, _ = c["jti"].(string)
+		k.Subject, _ = c["email"].(string)
+		groups, _ := c["groups"].([]any)
+		if len(groups) == 0 {
+			return Key{}, errors.New("no groups")
+		}
+		k.Role, _ = groups[0].(string)
+		var err error
+		if k.ExpiresAt, err = ClaimTime(c, "exp"); err != nil {
+			return Key{}, err
+		}
+		return k, nil
+	}
+	// The verifying side holds only the provider's public key.
+	pub, err := idp.ExportJSON(false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ParseKeyring(pub, WithClaimsMapper(mapper))
+	if err != nil {
+		t.Fatal(err)
+	}
+	priv := idp.keys["idp-2026"].PrivateKey
+	tok := forge(t, jwt.SigningMethodEdDSA, priv, "idp-2026", jwt.MapClaims{
+		"jti": "sess-1", "email": "bob@example.com", "groups": []string{"dba", "dev"}, "exp": t0.Add(time.Hour).Unix()})
+	k, err := r.Verify(context.Background(), tok)
+	if err != nil || k.ID != "sess-1" || k.Subject != "bob@example.com" || k.Role != "dba" || !k.ExpiresAt.Equal(t0.Add(time.Hour)) {
+		t.Fatalf("key %+v, err %v", k, err)
+	}
+	noGroups := forge(t, jwt.SigningMethodEdDSA, priv, "idp-2026", jwt.MapClaims{"jti": "s", "exp": t0.Unix()})
+	if _, err := r.Verify(context.Background(), noGroups); !errors.Is(err, ErrMalformedToken) || !strings.Contains(err.Error(), "no groups") {
+		t.Errorf("mapper error: %v", err)
+	}
+	if _, err := NewKeyring(WithClaimsMapper(nil)); err == nil {
+		t.Error("nil mapper accepted")
+	}
+	if _, err := NewKeyring(WithKeyringClock(nil)); err == nil {
+		t.Error("nil clock accepted")
+	}
+}
