@@ -6,7 +6,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"sort"
+	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // auditLine is the canonical encoding of a Record, field order fixed. The
@@ -47,29 +51,138 @@ const hashKey = `,"hash":"`
 // the same bytes).
 const auditTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
 
-// auditBody returns the canonical encoding of r without its hash (one JSON
-// object, no newline). encoding/json sorts map keys, so it is
-// deterministic.
+// auditBody returns the canonical encoding of r without its hash: one
+// JSON object, fields in a fixed order, empty optional fields left out,
+// label keys sorted, times in UTC with microseconds. It is written by hand
+// (no reflection) because the audit writer encodes every record.
 func auditBody(r *Record) []byte {
-	l := auditLine{
-		Time: r.Time.UTC().Format(auditTimeLayout), Decision: r.Decision, Rule: r.Rule,
-		Reason: r.Reason, Fingerprint: r.Fingerprint, Text: r.Text, KeyID: r.KeyID,
-		Role: r.Role, Session: r.Session, Args: r.Args, PolicyVersion: r.PolicyVersion,
-		LatencyNS: int64(r.Latency), RowsAffected: r.RowsAffected, ErrorClass: r.ErrorClass,
-		Prev: r.Prev,
+	b := make([]byte, 0, 256+len(r.Text)+len(r.Reason))
+	b = append(b, `{"time":"`...)
+	b = r.Time.UTC().AppendFormat(b, auditTimeLayout)
+	b = append(b, `","decision":`...)
+	b = appendJSONString(b, r.Decision)
+	b = appendField(b, "rule", r.Rule)
+	b = appendField(b, "reason", r.Reason)
+	b = appendField(b, "fingerprint", r.Fingerprint)
+	b = appendField(b, "text", r.Text)
+	b = appendField(b, "key_id", r.KeyID)
+	b = appendField(b, "role", r.Role)
+	b = appendField(b, "session", r.Session)
+	if s := &r.Source; s.App != "" || s.Service != "" || s.Address != "" || s.Route != "" || len(s.Labels) > 0 {
+		b = append(b, `,"source":{`...)
+		n := len(b)
+		b = appendField(b, "app", s.App)
+		b = appendField(b, "service", s.Service)
+		b = appendField(b, "address", s.Address)
+		b = appendField(b, "route", s.Route)
+		if len(s.Labels) > 0 {
+			b = append(b, `,"labels":{`...)
+			keys := make([]string, 0, len(s.Labels))
+			for k := range s.Labels {
+				keys = append(keys, k)
+			}
+			sort.Strings(keys)
+			for i, k := range keys {
+				if i > 0 {
+					b = append(b, ',')
+				}
+				b = appendJSONString(b, k)
+				b = append(b, ':')
+				b = appendJSONString(b, s.Labels[k])
+			}
+			b = append(b, '}')
+		}
+		if len(b) > n && b[n] == ',' { // the first field carries no comma
+			b = append(b[:n], b[n+1:]...)
+		}
+		b = append(b, '}')
 	}
-	s := r.Source
-	if s.App != "" || s.Service != "" || s.Address != "" || s.Route != "" || len(s.Labels) > 0 {
-		l.Source = &auditSrc{s.App, s.Service, s.Address, s.Route, s.Labels}
+	if len(r.Args) > 0 {
+		b = append(b, `,"args":[`...)
+		for i, a := range r.Args {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = appendJSONString(b, a)
+		}
+		b = append(b, ']')
 	}
-	var buf bytes.Buffer
-	enc := json.NewEncoder(&buf)
-	enc.SetEscapeHTML(false)
-	if err := enc.Encode(&l); err != nil {
-		// only strings, ints and a string map: encoding cannot fail
-		panic("approval: audit encoding: " + err.Error())
+	b = appendField(b, "policy_version", r.PolicyVersion)
+	b = append(b, `,"latency_ns":`...)
+	b = strconv.AppendInt(b, int64(r.Latency), 10)
+	b = append(b, `,"rows_affected":`...)
+	b = strconv.AppendInt(b, r.RowsAffected, 10)
+	b = appendField(b, "error_class", r.ErrorClass)
+	b = append(b, `,"prev":`...)
+	b = appendJSONString(b, r.Prev)
+	return append(b, '}')
+}
+
+// appendField appends ,"name":"value" unless value is empty.
+func appendField(b []byte, name, value string) []byte {
+	if value == "" {
+		return b
 	}
-	return bytes.TrimSuffix(buf.Bytes(), []byte("\n"))
+	b = append(b, ',', '"')
+	b = append(b, name...)
+	b = append(b, '"', ':')
+	return appendJSONString(b, value)
+}
+
+// appendJSONString appends s as a JSON string, escaping as encoding/json
+// does without HTML escaping: quote, backslash, control characters, U+2028
+// and U+2029; invalid UTF-8 becomes U+FFFD.
+func appendJSONString(b []byte, s string) []byte {
+	const hexDigits = "0123456789abcdef"
+	b = append(b, '"')
+	start := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if c >= 0x20 && c != '"' && c != '\\' {
+				i++
+				continue
+			}
+			b = append(b, s[start:i]...)
+			switch c {
+			case '"', '\\':
+				b = append(b, '\\', c)
+			case '\n':
+				b = append(b, '\\', 'n')
+			case '\r':
+				b = append(b, '\\', 'r')
+			case '\t':
+				b = append(b, '\\', 't')
+			case '\b':
+				b = append(b, '\\', 'b')
+			case '\f':
+				b = append(b, '\\', 'f')
+			default:
+				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
+			}
+			i++
+			start = i
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if r == utf8.RuneError && size == 1 {
+			b = append(b, s[start:i]...)
+			b = append(b, `\ufffd`...)
+			i += size
+			start = i
+			continue
+		}
+		if r == '\u2028' || r == '\u2029' {
+			b = append(b, s[start:i]...)
+			b = append(b, '\\', 'u', '2', '0', '2', hexDigits[r&0xf])
+			i += size
+			start = i
+			continue
+		}
+		i += size
+	}
+	b = append(b, s[start:]...)
+	return append(b, '"')
 }
 
 // auditHash returns the hex SHA-256 of a canonical body.
@@ -78,10 +191,55 @@ func auditHash(body []byte) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// cleanText makes s valid UTF-8 without NUL (PostgreSQL text refuses
+// both), replacing offending bytes with U+FFFD, so that a record is stored
+// and read back by every sink exactly as it was hashed.
+func cleanText(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c == 0 || c >= utf8.RuneSelf {
+			if !utf8.ValidString(s) || strings.IndexByte(s, 0) >= 0 {
+				return strings.ReplaceAll(strings.ToValidUTF8(s, "\uFFFD"), "\x00", "\uFFFD")
+			}
+			return s
+		}
+	}
+	return s
+}
+
+// cleanRecord applies cleanText to every string of r, copying the Args
+// slice and Labels map when it changes them (they belong to the caller).
+func cleanRecord(r *Record) {
+	for _, p := range []*string{&r.Decision, &r.Rule, &r.Reason, &r.Fingerprint, &r.Text, &r.KeyID, &r.Role,
+		&r.Session, &r.PolicyVersion, &r.ErrorClass, &r.Source.App, &r.Source.Service, &r.Source.Address, &r.Source.Route} {
+		*p = cleanText(*p)
+	}
+	for i, a := range r.Args {
+		if c := cleanText(a); c != a {
+			args := append([]string(nil), r.Args...)
+			for j := i; j < len(args); j++ {
+				args[j] = cleanText(args[j])
+			}
+			r.Args = args
+			break
+		}
+	}
+	for k, v := range r.Source.Labels {
+		if cleanText(k) != k || cleanText(v) != v {
+			m := make(map[string]string, len(r.Source.Labels))
+			for k, v := range r.Source.Labels {
+				m[cleanText(k)] = cleanText(v)
+			}
+			r.Source.Labels = m
+			break
+		}
+	}
+}
+
 // chainRecord sets r.Prev to prev and r.Hash to the hash of r's canonical
 // encoding (which includes Prev). It truncates r.Time to microseconds, the
 // canonical precision.
 func chainRecord(r *Record, prev string) {
+	cleanRecord(r)
 	r.Time = r.Time.Truncate(time.Microsecond).UTC()
 	r.Prev = prev
 	r.Hash = auditHash(auditBody(r))

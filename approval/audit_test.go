@@ -492,3 +492,21 @@ func TestAuditHealthHighWater(t *testing.T) {
 	a.Close()
 	checkExactlyOnce(t, s.records(), 17)
 }
+
+func TestAuditCleansText(t *testing.T) {
+	args := []string{"ok", "nul\x00", "bad\xff"}
+	labels := map[string]string{"k\x00": "v"}
+	r := &Record{Decision: "deny", Text: "SELECT '\xfe'", Args: args, Source: Source{Labels: labels}}
+	chainRecord(r, "")
+	if args[1] != "nul\x00" || labels["k\x00"] != "v" {
+		t.Fatal("the caller's slice or map was changed")
+	}
+	want := []string{"ok", "nul\uFFFD", "bad\uFFFD"}
+	if strings.Join(r.Args, "|") != strings.Join(want, "|") || r.Text != "SELECT '\uFFFD'" || r.Source.Labels["k\uFFFD"] != "v" {
+		t.Fatalf("cleaned record %+v", r)
+	}
+	back, err := DecodeAuditRecord(EncodeAuditRecord(r))
+	if err != nil || !bytes.Equal(auditBody(back), auditBody(r)) {
+		t.Fatalf("round trip: %v", err)
+	}
+}

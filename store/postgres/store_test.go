@@ -1,6 +1,7 @@
 package postgres
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -290,7 +291,8 @@ func TestAuditSink(t *testing.T) {
 		t.Fatal(err)
 	}
 	for i := 0; i < 50; i++ {
-		trail.Record(&approval.Record{Time: time.Now(), Decision: "allow", Reason: "r", Args: []string{"$1=<int>"}, RowsAffected: int64(i)})
+		trail.Record(&approval.Record{Time: time.Now(), Decision: "allow", Reason: "r", Args: []string{"$1=<int>"}, RowsAffected: int64(i),
+			Text: "SELECT 'nul\x00 and bad \xff'", Source: approval.Source{App: "shop", Labels: map[string]string{"zone": "eu"}}})
 	}
 	if err := trail.Close(); err != nil {
 		t.Fatal(err)
@@ -302,10 +304,15 @@ func TestAuditSink(t *testing.T) {
 	if len(recs) != 50 {
 		t.Fatalf("%d rows, want 50", len(recs))
 	}
+	var lines []byte
 	for i, r := range recs {
 		if r.RowsAffected != int64(i) || (i > 0 && r.Prev != recs[i-1].Hash) {
 			t.Fatalf("row %d out of order or chain broken: %+v", i, r)
 		}
+		lines = append(lines, approval.EncodeAuditRecord(&r)...)
+	}
+	if err := approval.VerifyAuditLog(bytes.NewReader(lines)); err != nil {
+		t.Fatalf("records read back from the table do not verify: %v", err)
 	}
 	// a batch written twice (a retry after a lost acknowledgement) is stored once
 	if err := sink.Write(context.Background(), recs[:10]); err != nil {
