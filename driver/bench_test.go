@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -160,13 +161,17 @@ func BenchmarkExecContext(b *testing.B) {
 			if _, err := db.ExecContext(ctx, benchSQL, 42); err != nil {
 				b.Fatal(err)
 			}
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				if _, err := db.ExecContext(ctx, benchSQL, 42); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
 }
@@ -190,15 +195,49 @@ func BenchmarkConnExecContext(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			c := tc.conn(b)
+			runtime.LockOSThread()
+			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
+			cpu0 := threadCPU()
 			for b.Loop() {
 				if _, err := c.ExecContext(ctx, benchSQL, args); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
+}
+
+// BenchmarkGateOnly is the Gate's share of BenchmarkConnExecContext/approved:
+// Decide and Finish for the same call, without the wrapper or a driver.
+func BenchmarkGateOnly(b *testing.B) {
+	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+	g := benchGate(b, false)
+	req := approval.Request{SQL: benchSQL, Args: []approval.Arg{{Ordinal: 1, Value: int64(42)}}}
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu0 := threadCPU()
+	for b.Loop() {
+		d := g.Decide(ctx, req)
+		if !d.Allowed() {
+			b.Fatal(d.Err)
+		}
+		g.Finish(ctx, &d, approval.Result{RowsAffected: 1})
+	}
+	reportCPU(b, cpu0)
+}
+
+// reportCPU reports the calling thread's CPU time per operation since
+// cpu0 ("cpu-ns/op"), a steadier figure than ns/op on a shared machine.
+func reportCPU(b *testing.B, cpu0 int64) {
+	if cpu0 == 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // allowDecider allows everything at no cost, to measure the wrapper alone.
