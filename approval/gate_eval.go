@@ -76,7 +76,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.deny {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true}
@@ -85,7 +85,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.allow {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Allow, rule: r.Name, reason: r.reason}
@@ -103,7 +103,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.review {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed", cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Review, rule: r.Name, reason: r.reason}

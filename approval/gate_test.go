@@ -489,3 +489,41 @@ func TestDecideWithLearner(t *testing.T) {
 		t.Errorf("learned %v (dry-run %v)", l.learned, d.DryRun)
 	}
 }
+
+func TestDecideDetails(t *testing.T) {
+	p := mustPolicy(t, semanticsPolicy)
+	ctx := WithKey(context.Background(), testKey("writer"))
+
+	// An evaluation error names the rule and carries CEL's message.
+	g := mustGate(t, p, WithClock(newTestClock()))
+	d := g.Decide(ctx, Request{Statement: stmt("UPDATE", false, "orders")})
+	checkDecision(t, d, Deny, "arg-check", ErrEvaluation)
+	if msg := d.Err.Error(); !strings.Contains(msg, "arg-check") || !strings.Contains(msg, "evaluation failed: ") {
+		t.Errorf("message %q", msg)
+	}
+
+	// A custom review hint.
+	g = mustGate(t, p, WithClock(newTestClock()), WithApprovals(&fakeApprovals{pendingID: "r9"}),
+		WithReviewHint(func(id string) string { return "ask #dba to approve " + id }))
+	d = g.Decide(ctx, Request{Statement: stmt("DELETE", false, "orders")})
+	var de *DeniedError
+	if !errors.As(d.Err, &de) || de.Hint != "ask #dba to approve r9" || !strings.Contains(d.Err.Error(), "ask #dba") {
+		t.Errorf("hint: %v", d.Err)
+	}
+
+	// Skew: a key expired 10 s ago passes with the default 30 s skew, not
+	// with none.
+	k := testKey("analyst")
+	k.ExpiresAt = t0.Add(-10 * time.Second)
+	kctx := WithKey(context.Background(), k)
+	req := Request{Statement: stmt("SELECT", true, "orders")}
+	checkDecision(t, mustGate(t, p, WithClock(newTestClock())).Decide(kctx, req), Allow, "readers-select")
+	checkDecision(t, mustGate(t, p, WithClock(newTestClock()), WithSkew(0)).Decide(kctx, req), Deny, "", ErrKeyExpired)
+
+	// Modes print as in the policy file.
+	for m, want := range map[Mode]string{Enforce: "enforce", DryRun: "dry-run", Learn: "learn"} {
+		if m.String() != want {
+			t.Errorf("%d.String() = %q", m, m.String())
+		}
+	}
+}
