@@ -344,8 +344,8 @@ func TestCorpusLibinjection(t *testing.T) {
 					t.Errorf("%s: %s", p.name, pr)
 				}
 			}
-			t.Logf("%d payloads: %d leave an instance of the template, %d break out and are rejected, %d break out and fingerprint differently",
-				len(payloads), counts[injInstance], counts[injOutRejected], counts[injOutDifferent])
+			t.Logf("%d payloads: %d leave an instance of the template, %d break out and are rejected, %d break out and fingerprint differently, %d put a string literal next to it",
+				len(payloads), counts[injInstance], counts[injOutRejected], counts[injOutDifferent], counts[injAdjacent])
 		})
 	}
 }
@@ -357,6 +357,7 @@ const (
 	injInstance     injOutcome = iota // the text is an instance of the template
 	injOutRejected                    // it breaks out and is rejected
 	injOutDifferent                   // it breaks out and fingerprints differently
+	injAdjacent                       // the literal is followed by another string literal
 )
 
 // injectionProblems splices payload into the template, classifies the
@@ -378,6 +379,12 @@ func injectionProblems(o sqlnorm.Options, payload string) (injOutcome, []string)
 	if ref, sure := refStatements(o, sql); sure && len(ref) >= 2 && err == nil {
 		ps = append(ps, fmt.Sprintf("accepted, but the reference splitter sees %d statements: %q", len(ref), sql))
 	}
+	if refAdjacentString(o, sql) {
+		// MySQL concatenates adjacent string literals ('a' 'b' is one
+		// literal); PostgreSQL and SQLite refuse them (without a line
+		// break). Either answer from the lexer is safe: not asserted.
+		return injAdjacent, ps
+	}
 	if refTemplateInstance(o, sql) {
 		switch {
 		case err != nil:
@@ -398,6 +405,49 @@ func injectionProblems(o sqlnorm.Options, payload string) (injOutcome, []string)
 	}
 	return injOutDifferent, ps
 }
+
+// refAdjacentString reports whether the string literal the template opens
+// is followed, after whitespace and comments only, by another string
+// literal (a quote, possibly after a string prefix).
+func refAdjacentString(o sqlnorm.Options, sql string) bool {
+	m := refModeOf(o)
+	end, ok := refStringRun(m, sql, len(injPrefix)-1, m.dialect == sqlnorm.Postgres && m.pgBackslash ||
+		m.dialect == sqlnorm.MySQL && m.myBackslash)
+	if !ok {
+		return false
+	}
+	k := end
+	for k < len(sql) {
+		switch {
+		case refSpace(sql[k]):
+			k++
+			continue
+		case strings.HasPrefix(sql[k:], "/*"):
+			e, ok := refBlockComment(m, sql, k)
+			if !ok {
+				return false
+			}
+			k = e
+			continue
+		case strings.HasPrefix(sql[k:], "--") && refDashComment(m, sql, k) || sql[k] == '#' && m.dialect == sqlnorm.MySQL:
+			for k < len(sql) && sql[k] != '\n' {
+				k++
+			}
+			continue
+		}
+		break
+	}
+	if p := stringPrefix.FindString(sql[k:]); p != "" {
+		k += len(p)
+	}
+	return k < len(sql) && refQuoteByte(sql[k])
+}
+
+// stringPrefix matches the prefixes that may open a string literal: E, B,
+// X, N, U& and MySQL character set introducers (_utf8mb4'...').
+var stringPrefix = regexp.MustCompile(`^(?i:[ebxn]|u&|_[a-z0-9_]+)`)
+
+func refQuoteByte(c byte) bool { return c == '\'' || c == '"' }
 
 // refTemplateInstance reports whether, per the reference splitter, the
 // string literal the template opens is followed by nothing but comments
