@@ -472,15 +472,15 @@ func (r *renderer) sep(k tokKind, _ bool) {
 	case tLParen, tLBrack, tCast:
 		return
 	case tDot:
-		if k != tNumber {
-			return
+		if k != tNumber && k != tDot {
+			return // but ". ." must not become ".."
 		}
 	}
 	switch k {
 	case tRParen, tRBrack, tComma, tCast, tSemi:
 		return
 	case tDot:
-		if r.last != tNumber {
+		if r.last != tNumber && r.last != tDot {
 			return
 		}
 	case tLParen:
