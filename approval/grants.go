@@ -25,8 +25,8 @@ import (
 //
 // When the store is down, cached grants keep working until they end,
 // revocations already seen stay in force (a resync never undoes a
-// revocation it has seen), new pending requests are kept locally and
-// written when the store returns, and everything that needs the store
+// revocation it has seen), new pending requests are kept locally (up to
+// 10000) and written when the store returns, and everything that needs the store
 // (approving, revoking, counting a limited grant) fails with an error
 // matching [ErrStoreDown].
 //
@@ -328,9 +328,8 @@ func (l *Ledger) Flush(ctx context.Context) error {
 			delete(out, id)
 			continue
 		}
-		if first == nil {
-			first = storeErr("put pending", err)
-		}
+		first = storeErr("put pending", err)
+		break // the store is down: keep the rest for the next attempt
 	}
 	l.mu.Lock()
 	for id, p := range out {
