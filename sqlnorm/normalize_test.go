@@ -93,6 +93,7 @@ func TestCanonicalText(t *testing.T) {
 		{"pg dollar inside identifier", pg, "SELECT a$b FROM t", "SELECT a$b FROM t"},
 		{"pg function call", pg, "SELECT Count(*), PG_CATALOG.Lower(x) FROM t", "SELECT count(*), pg_catalog.lower(x) FROM t"},
 		{"pg separate dots stay apart", pg, "SELECT a . . b", "SELECT a. .b"},
+		{"pg dot then dot-dot stay apart", pg, "SELECT a . .. b", "SELECT a. .. b"},
 		{"pg qualified names, dots", pg, "SELECT s . t . c FROM s /* x */ . t", "SELECT s.t.c FROM s.t"},
 
 		{"order by position kept", pg, "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT 5", "SELECT a, b FROM t ORDER BY 2 DESC, 1 LIMIT $0"},

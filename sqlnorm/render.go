@@ -131,6 +131,9 @@ func (a *analyzer) render(buf []byte) []byte {
 				op = "="
 			}
 			r.sep(tOp, false)
+			if r.last == tDot && op[0] == '.' {
+				r.buf = append(r.buf, ' ') // ". .." must not become "..."
+			}
 			r.raw(op, tOp)
 		default:
 			r.sep(tk.kind, false)
