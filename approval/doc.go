@@ -96,7 +96,9 @@
 //
 // Only a rule evaluating to the literal true matches. An evaluation error
 // in any rule evaluated denies, naming the rule (ErrEvaluation), so a deny
-// rule can never be bypassed by making it fail. A deny rule beats a grant.
+// rule can never be bypassed by making it fail; CEL's message is in the
+// error's Cause, not in the (audited) reason, since it may quote argument
+// values. A deny rule beats a grant.
 //
 // A review records a pending request ([Approvals.Pending]) and fails with
 // a *DeniedError of Effect Review (errors.Is ErrReviewRequired) carrying the

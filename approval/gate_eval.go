@@ -8,6 +8,11 @@ import (
 	"github.com/approvedsql/approvedsql/cel"
 )
 
+// evalFailed is the reason of a decision by an evaluation error. CEL's
+// message stays in the Cause: it may quote argument values, which audit
+// records must not carry.
+const evalFailed = "evaluation failed"
+
 // evalError is a rule whose evaluation failed.
 type evalError struct {
 	rule string
@@ -76,7 +81,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.deny {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true}
@@ -85,7 +90,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.allow {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Allow, rule: r.Name, reason: r.reason}
@@ -103,7 +108,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 	for _, r := range rs.review {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
-			return outcome{effect: Deny, rule: r.Name, reason: "evaluation failed: " + err.Error(), cause: &evalError{r.Name, err}, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
 			return outcome{effect: Review, rule: r.Name, reason: r.reason}
@@ -157,7 +162,7 @@ func (g *Gate) dryRunRules(ctx context.Context, rules []*Rule, d *Decision, in *
 		var reason string
 		switch {
 		case err != nil:
-			reason = "rule in dry-run: evaluation failed: " + err.Error()
+			reason = "rule in dry-run: " + evalFailed
 		case ok && r.Effect != d.Effect:
 			reason = "rule in dry-run: would " + r.Effect.String()
 		default:

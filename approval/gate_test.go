@@ -494,12 +494,14 @@ func TestDecideDetails(t *testing.T) {
 	p := mustPolicy(t, semanticsPolicy)
 	ctx := WithKey(context.Background(), testKey("writer"))
 
-	// An evaluation error names the rule and carries CEL's message.
+	// An evaluation error names the rule; CEL's message is in the cause
+	// only (it may quote argument values; the reason is audited).
 	g := mustGate(t, p, WithClock(newTestClock()))
 	d := g.Decide(ctx, Request{Statement: stmt("UPDATE", false, "orders")})
 	checkDecision(t, d, Deny, "arg-check", ErrEvaluation)
-	if msg := d.Err.Error(); !strings.Contains(msg, "arg-check") || !strings.Contains(msg, "evaluation failed: ") {
-		t.Errorf("message %q", msg)
+	var ce *DeniedError
+	if !errors.As(d.Err, &ce) || d.Reason != "evaluation failed" || !strings.Contains(ce.Cause.Error(), `rule "arg-check": cel:`) {
+		t.Errorf("reason %q, cause %v", d.Reason, ce.Cause)
 	}
 
 	// A custom review hint.
