@@ -1,6 +1,7 @@
 package sqlnorm_test
 
 import (
+	"strconv"
 	"testing"
 
 	sqllexer "github.com/DataDog/go-sqllexer"
@@ -139,7 +140,7 @@ func BenchmarkCacheMissFlood(b *testing.B) {
 	c := sqlnorm.NewCache(256, 64<<10)
 	texts := make([]string, 4096)
 	for i := range texts {
-		texts[i] = "SELECT id FROM t" + itoa(i) + " WHERE x = 1"
+		texts[i] = "SELECT id FROM t" + strconv.Itoa(i) + " WHERE x = 1"
 	}
 	b.ReportAllocs()
 	i := 0

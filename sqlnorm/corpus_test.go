@@ -14,6 +14,7 @@ import (
 	"regexp"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -139,7 +140,7 @@ func loadPGRegress(tb testing.TB) []corpusQuery {
 				lead := len(body) - len(stripLeadingComments(body))
 				line := 1 + strings.Count(text[:p.start+lead], "\n")
 				qs = append(qs, corpusQuery{
-					name: "pg_regress/" + filepath.Base(f) + ":" + itoa(line),
+					name: "pg_regress/" + filepath.Base(f) + ":" + strconv.Itoa(line),
 					opts: opts,
 					sql:  body,
 				})
@@ -178,19 +179,6 @@ func loadPGRegress(tb testing.TB) []corpusQuery {
 	return qs
 }
 
-func itoa(n int) string {
-	var b [20]byte
-	i := len(b)
-	for {
-		i--
-		b[i] = byte('0' + n%10)
-		n /= 10
-		if n == 0 {
-			return string(b[i:])
-		}
-	}
-}
-
 // injPayload is one decoded line of a libinjection data file.
 type injPayload struct {
 	name    string
@@ -222,7 +210,7 @@ func loadLibinjection(tb testing.TB) []injPayload {
 			if err != nil {
 				dec = line
 			}
-			ps = append(ps, injPayload{name: "libinjection/" + filepath.Base(f) + ":" + itoa(n+1), payload: dec})
+			ps = append(ps, injPayload{name: "libinjection/" + filepath.Base(f) + ":" + strconv.Itoa(n+1), payload: dec})
 		}
 	}
 	return ps
@@ -483,7 +471,7 @@ func modeName(o sqlnorm.Options) string {
 		name += "+ansi_quotes"
 	}
 	if o.LowerCaseTableNames != 0 {
-		name += "+lctn" + itoa(o.LowerCaseTableNames)
+		name += "+lctn" + strconv.Itoa(o.LowerCaseTableNames)
 	}
 	return name
 }

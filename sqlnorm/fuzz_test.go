@@ -20,9 +20,12 @@ import (
 // purpose differently: it walks bytes and only tracks what can hide a
 // semicolon (quotes, comments, dollar quotes, string continuation,
 // parentheses). It is conservative in one direction only: whenever it is
-// not sure how the server lexes something it says so (sure == false), and
-// it never splits inside parentheses. So when it is sure and sees two
-// statements, the server sees at least two, and Normalize must refuse.
+// not sure how the server lexes something it says so (sure == false), it
+// never splits inside parentheses, and it gives up on text that may hold a
+// compound body (BEGIN ATOMIC, trigger and procedure bodies). So when it is
+// sure and sees two statements, the server sees at least two, and
+// Normalize must refuse. It is itself checked against the desync cases and
+// real servers in corpus_test.go.
 
 // refMode is the part of sqlnorm.Options the reference splitter models.
 type refMode struct {
