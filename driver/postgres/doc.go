@@ -42,7 +42,9 @@
 //
 // Each new connection is refused unless the server reports
 // standard_conforming_strings as the policy's lexer assumes (on, unless the
-// policy sets non-standard strings) and client_encoding UTF8. PostgreSQL
+// policy of the Gate set with [SetGate] or loaded from APPROVEDSQL_POLICY
+// sets non-standard strings; with a Gate passed to driver.NewConnector it
+// must be on) and client_encoding UTF8. PostgreSQL
 // reports changes of both after each statement; a connection whose
 // settings changed (say, through a function calling set_config) is
 // discarded before its next statement. Statements that would change them

@@ -194,3 +194,19 @@ func TestUnwrapCopyFrom(t *testing.T) {
 	}
 	_ = approval.ErrDenied
 }
+
+func TestNoPolicyPgx(t *testing.T) {
+	dsn := testpg.NewDatabase(t, "driver_pgx")
+	t.Setenv("APPROVEDSQL_POLICY", "")
+	SetGate(nil)
+	db, err := sql.Open(DriverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	_, err = db.ExecContext(pathtest.Ctx(), "SELECT 1")
+	pathtest.Denied(t, err)
+	if !errors.Is(err, approval.ErrNoPolicy) {
+		t.Fatalf("err = %v, want ErrNoPolicy", err)
+	}
+}

@@ -2,6 +2,9 @@ package lazygate
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/approvedsql/approvedsql/approval"
@@ -51,5 +54,25 @@ func TestSource(t *testing.T) {
 				t.Errorf("loaded %d times, want %d", loads, tc.loads)
 			}
 		})
+	}
+}
+
+func TestLoadsPolicyFile(t *testing.T) {
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.yaml")
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(good, []byte("version: v1\ndialect: postgres\nrules:\n  - {name: all, effect: allow, when: 'true'}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(bad, []byte("version: v1\ndialect: postgres\nrules:\n  - {name: x, effect: allow, when: 'key.rol == 1'}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	s := &Source{Getenv: func(string) string { return good }}
+	if g, err := s.Gate(); err != nil || g == nil || !strings.HasPrefix(g.Policy().Version(), "v1") {
+		t.Fatalf("Gate() = %v, %v", g, err)
+	}
+	s = &Source{Getenv: func(string) string { return bad }}
+	if g, err := s.Gate(); err == nil || g != nil || !strings.Contains(err.Error(), EnvPolicy) {
+		t.Fatalf("Gate() = %v, %v; want the load error naming %s", g, err, EnvPolicy)
 	}
 }
