@@ -682,27 +682,31 @@ func (a *analyzer) callable(i, j int) bool {
 		return false // a type modifier: x::varchar(10), CAST(x AS varchar(10))
 	}
 	if j-1 == i && t[i].kind == tWord {
-		w := lowerASCII(tokenText(a.src, &t[i]))
 		if t[i].kw == kwValues {
 			return i > 0 && t[i-1].kind == tOp // MySQL VALUES(col) in ON DUPLICATE KEY UPDATE
 		}
-		if t[i].kw != 0 && !kwFuncLike[w] {
+		if t[i].kw != 0 && !kwFuncLike[kwNames[t[i].kw]] {
 			return false
 		}
-		if typeName(w) {
+		if typeName(tokenText(a.src, &t[i])) {
 			return false
 		}
 	}
 	return true
 }
 
+// typeNames are types whose modifiers look like calls: varchar(10).
+var typeNames = [...]string{"varchar", "char", "character", "nchar", "numeric", "decimal", "bit",
+	"varbit", "timestamp", "timestamptz", "time", "timetz", "interval", "float", "int", "integer",
+	"bigint", "smallint", "tinyint", "mediumint", "datetime", "enum", "binary", "varbinary",
+	"double", "real", "dec", "year", "btree", "hash", "gist", "gin", "brin", "spgist"}
+
+// typeName reports whether w (any case) is one of typeNames.
 func typeName(w string) bool {
-	switch w {
-	case "varchar", "char", "character", "nchar", "numeric", "decimal", "bit", "varbit",
-		"timestamp", "timestamptz", "time", "timetz", "interval", "float", "int", "integer",
-		"bigint", "smallint", "tinyint", "mediumint", "datetime", "enum", "binary", "varbinary",
-		"double", "real", "dec", "year", "btree", "hash", "gist", "gin", "brin", "spgist":
-		return true
+	for _, n := range typeNames {
+		if len(n) == len(w) && strings.EqualFold(n, w) {
+			return true
+		}
 	}
 	return false
 }

@@ -159,6 +159,23 @@ reindex pragma explain query plan`
 // keywords maps a lower-case word to its id.
 var keywords = buildKeywords()
 
+// kwNames maps a keyword id back to its lower-case spelling.
+var kwNames = buildKwNames()
+
+func buildKwNames() []string {
+	n := 0
+	for _, id := range keywords {
+		n = max(n, int(id)+1)
+	}
+	names := make([]string, n)
+	for w, id := range keywords {
+		if names[id] == "" || w < names[id] {
+			names[id] = w
+		}
+	}
+	return names
+}
+
 // kwFuncLike are keywords that are also called like functions (their
 // parenthesised use is a function call).
 var kwFuncLike = buildSet(`coalesce nullif greatest least cast extract substring trim position
@@ -174,7 +191,6 @@ func buildKeywords() map[string]uint16 {
 			m[w] = uint16(id)
 		}
 	}
-	m["straight_join"] = kwJoin // MySQL: a join that keeps the table order
 	next := kwNamed
 	word := make([]byte, 0, 32)
 	flush := func() {
@@ -196,6 +212,7 @@ func buildKeywords() map[string]uint16 {
 		word = append(word, c)
 	}
 	flush()
+	m["straight_join"] = kwJoin // MySQL: a join that keeps the table order
 	return m
 }
 

@@ -92,6 +92,9 @@ type work struct {
 	toks  []token
 	match []int32
 	buf   []byte
+	uses  []tableUse
+	ctes  []cteScope
+	fpar  []uint8
 }
 
 var workPool = sync.Pool{New: func() any {
@@ -100,9 +103,11 @@ var workPool = sync.Pool{New: func() any {
 
 func getWork() *work { return workPool.Get().(*work) }
 func putWork(w *work) {
-	if cap(w.toks) > 1<<16 || cap(w.buf) > 1<<20 {
+	if cap(w.toks) > 1<<16 || cap(w.buf) > 1<<20 || cap(w.uses) > 1<<12 || cap(w.ctes) > 1<<12 {
 		return
 	}
+	clear(w.uses) // do not keep the caller's text alive
+	clear(w.ctes)
 	workPool.Put(w)
 }
 
@@ -131,11 +136,13 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 	st.Literals = arena[0:0:nlit]
 	st.Tables = arena[nlit : nlit : nlit+nTables]
 	st.Functions = arena[nlit+nTables : nlit+nTables : nlit+nTables+nFuncs]
-	a := analyzer{src: src, opts: opts, t: toks, match: match, st: st}
+	a := analyzer{src: src, opts: opts, t: toks, match: match, st: st,
+		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0]}
 	if e := a.run(); e != nil {
 		return nil, e
 	}
 	buf := a.render(w.buf[:0])
+	w.uses, w.ctes, w.fpar = a.uses, a.ctes, a.funcParens
 	sum := sha256.Sum256(buf)
 	// Text and Fingerprint share one allocation.
 	n := len(buf)

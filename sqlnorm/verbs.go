@@ -338,6 +338,9 @@ func lowerWord(a *analyzer, j int) string {
 	if a.kind(j) != tWord {
 		return ""
 	}
+	if id := a.t[j].kw; id != 0 {
+		return kwNames[id] // no allocation for keywords
+	}
 	return lowerASCII(tokenText(a.src, &a.t[j]))
 }
 
