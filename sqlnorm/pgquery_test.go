@@ -401,3 +401,36 @@ func TestPgQueryFingerprintRefinement(t *testing.T) {
 	}
 	t.Logf("%d accepted statements PostgreSQL parses, %d distinct fingerprints, %d conflicts", compared, len(byOurs), conflicts)
 }
+
+// TestPgQueryInjectionClassification checks the reference splitter's
+// reading of the libinjection texts against PostgreSQL's parser: every
+// text it calls an instance of the template must parse to the template's
+// shape (same pg_query fingerprint), so TestCorpusLibinjection's
+// classification can be trusted.
+func TestPgQueryInjectionClassification(t *testing.T) {
+	o := sqlnorm.Options{Dialect: sqlnorm.Postgres}
+	want, err := pg_query.Fingerprint(libinjectionTemplate("approved value"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	instances, parsed := 0, 0
+	for _, p := range loadLibinjection(t) {
+		sql := libinjectionTemplate(p.payload)
+		if !refTemplateInstance(o, sql) {
+			continue
+		}
+		instances++
+		got, err := pg_query.Fingerprint(sql)
+		if err != nil {
+			continue // PostgreSQL refuses it (for example invalid UTF-8)
+		}
+		parsed++
+		if got != want {
+			t.Errorf("%s: called an instance of the template, but PostgreSQL parses another shape:\n%q", p.name, sql)
+		}
+	}
+	t.Logf("%d instances of the template, %d parsed by PostgreSQL, all with the template's shape unless reported", instances, parsed)
+	if parsed == 0 {
+		t.Error("no instance parsed; the classification lost its way")
+	}
+}
