@@ -103,6 +103,9 @@ log "building benchmark binaries into $out"
 go test -c -o "$out/driver.test" ./driver/
 go test -c -o "$out/sqlnorm.test" ./sqlnorm/
 go test -c -o "$out/bench.test" ./bench/
+# pg_query (cgo, PostgreSQL's own parser) for the normaliser table; skipped
+# when it cannot be built here.
+go test -c -tags pgquery -o "$out/bench-pgquery.test" ./bench/ || echo "pg_query benchmark unavailable (needs cgo)" >&2
 go build -o "$out/ratio" ./bench/ratio
 
 {
@@ -125,6 +128,7 @@ for r in $(seq "$micro_rounds"); do
 	"$out/driver.test" -test.run '^$' -test.bench '^BenchmarkExecContext$' -test.benchmem -test.benchtime "$micro_time" >>"$out/driver.txt"
 	"$out/sqlnorm.test" -test.run '^$' -test.bench '^BenchmarkNormalize$' -test.benchmem -test.benchtime "$micro_time" >>"$out/sqlnorm.txt"
 	"$out/bench.test" -test.run '^$' -test.bench '^BenchmarkDecideFew$' -test.benchmem -test.benchtime "$micro_time" >>"$out/decide.txt"
+	[ -x "$out/bench-pgquery.test" ] && "$out/bench-pgquery.test" -test.run '^$' -test.bench '^BenchmarkNormalizers$' -test.benchmem -test.benchtime "$micro_time" >>"$out/pgquery.txt"
 done
 echo >&2
 log "real PostgreSQL on loopback: $pg_rounds rounds"
@@ -140,12 +144,16 @@ R="$out/ratio"
 	echo "# approvedsql benchmarks"; echo; sed 's/^/    /' "$out/machine.txt"
 	$R -title "Fake in-memory driver, db.ExecContext (× raw)" -base raw "$out/driver.txt"
 	$R -title "Normaliser vs go-sqllexer (× go-sqllexer)" -base go-sqllexer "$out/sqlnorm.txt"
+	if [ -s "$out/pgquery.txt" ]; then
+		$R -title "Normaliser vs go-sqllexer vs pg_query, 200-byte query, wall (× go-sqllexer)" -base go-sqllexer "$out/pgquery.txt"
+		$R -title "Normaliser vs go-sqllexer vs pg_query, 200-byte query, process CPU (× go-sqllexer)" -base go-sqllexer -metric cpu-ns/op "$out/pgquery.txt"
+	fi
 	$R -title "Gate.Decide, statement matching few rules (× 10 rules), wall" -base rules=10 "$out/decide.txt"
 	$R -title "Gate.Decide, statement matching few rules (× 10 rules), process CPU" -base rules=10 -metric cpu-ns/op "$out/decide.txt"
 	$R -title "Real PostgreSQL on loopback, wall time per call (× raw pgx)" -base raw-pgx "$out/realpg.txt"
 	$R -title "Real PostgreSQL on loopback, client CPU per call (× raw pgx)" -base raw-pgx -metric cpu-ns/op "$out/realpg.txt"
 	echo; echo "## benchstat"; echo; echo '```'
-	for f in driver sqlnorm decide realpg; do benchstat "$out/$f.txt" 2>&1 || true; done
+	for f in driver sqlnorm pgquery decide realpg; do [ -s "$out/$f.txt" ] && { benchstat "$out/$f.txt" 2>&1 || true; }; done
 	echo '```'
 } | tee "$out/report.md"
 log "raw results and report.md kept in $out"
