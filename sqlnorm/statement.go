@@ -33,17 +33,18 @@ type Options struct {
 
 // Statement is what the normaliser knows about one accepted statement.
 // A Statement returned by this package is shared (for example through a
-// Cache) and must not be modified.
+// Cache) and must not be modified. See the package documentation for the
+// exact rules behind each field.
 type Statement struct {
 	Dialect     Dialect
 	Text        string   // canonical text
-	Fingerprint string   // version tag + hex hash of Text
-	Command     string   // SELECT, INSERT, ... (upper case)
+	Fingerprint string   // FingerprintVersion + ":" + hex SHA-256 of dialect, NUL, Text
+	Command     string   // SELECT, INSERT, ... (upper case; WITH takes its main verb)
 	Object      string   // for DDL: TABLE, INDEX, ROLE, ...; else ""
-	ReadOnly    bool     // false when any part can write
-	Tables      []string // as the server resolves the names
+	ReadOnly    bool     // false when any part can write or lock
+	Tables      []string // as the server resolves the names, first appearance order
 	Functions   []string // functions called (folded names)
-	Literals    []string // replaced literal values, in order
-	HasWhere    bool     // UPDATE/DELETE with a WHERE clause
-	Params      int      // number of bind parameters
+	Literals    []string // literal values (decoded), in order
+	HasWhere    bool     // UPDATE/DELETE with a top-level WHERE clause
+	Params      int      // bind parameters: highest $n (PostgreSQL), number of ? (MySQL), highest index (SQLite)
 }
