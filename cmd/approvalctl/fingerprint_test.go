@@ -140,6 +140,21 @@ func TestFingerprintAccepts(t *testing.T) {
 				}
 			},
 		},
+		{
+			name: "mysql settings repeat",
+			args: []string{"--dialect", "mysql", "--setting", "sql_mode=ANSI_QUOTES,NO_BACKSLASH_ESCAPES",
+				"--setting", "lower_case_table_names=1", `SELECT "Name" FROM Users WHERE a = 'x\'`},
+			opts: sqlnorm.Options{Dialect: sqlnorm.MySQL, ANSIQuotes: true, NoBackslashEscapes: true, LowerCaseTableNames: 1},
+			sql:  `SELECT "Name" FROM Users WHERE a = 'x\'`,
+			check: func(t *testing.T, o fingerprintOutput) {
+				if !reflect.DeepEqual(o.Tables, []string{"users"}) {
+					t.Errorf("tables = %q, want [users] (lower_case_table_names=1)", o.Tables)
+				}
+				if !reflect.DeepEqual(o.Literals, []string{`x\`}) {
+					t.Errorf("literals = %q, want [x\\] (no backslash escapes)", o.Literals)
+				}
+			},
+		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -189,6 +204,7 @@ func TestFingerprintRejects(t *testing.T) {
 		{"setting without value", []string{"--dialect", "postgres", "--setting", "standard_conforming_strings", "SELECT 1"}, "", []string{"want name=value"}},
 		{"unknown setting", []string{"--dialect", "postgres", "--setting", "no_such_setting=1", "SELECT 1"}, "", []string{"no_such_setting=1"}},
 		{"non-UTF-8 client encoding", []string{"--dialect", "postgres", "--setting", "client_encoding=SJIS", "SELECT 1"}, "", []string{"client_encoding=SJIS"}},
+		{"mysql GBK connection", []string{"--dialect", "mysql", "--setting", "character_set_client=gbk", "SELECT 1"}, "", []string{"character_set_client=gbk"}},
 		{"two arguments", []string{"--dialect", "postgres", "SELECT", "1"}, "", []string{"got 2 arguments"}},
 		{"flags after the SQL", []string{"SELECT 1", "--dialect", "postgres"}, "", []string{"--dialect is required"}},
 		{"unterminated string", []string{"--dialect", "postgres", "SELECT 'abc"}, "", []string{"rejected at byte 7 ", "line 1, column 8", "SELECT 'abc\n         ^"}},
