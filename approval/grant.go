@@ -195,7 +195,7 @@ func (g *Grant) Clone() *Grant {
 // GrantSpec is what an approver decides when answering a pending request.
 // The fingerprint and the scope's value come from the request.
 type GrantSpec struct {
-	Scope   ScopeKind     // default ScopeKey (the narrowest lasting identity)
+	Scope   ScopeKind     // default ScopeKey (the narrowest lasting identity); ScopeRole for a learned proposal
 	From    time.Time     // default: now
 	For     time.Duration // lifetime from From; default DefaultGrantLifetime (or the Ledger's)
 	Until   time.Time     // explicit end; wins over For

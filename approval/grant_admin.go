@@ -29,6 +29,9 @@ func (l *Ledger) Approve(ctx context.Context, requestID string, spec GrantSpec) 
 	kind := spec.Scope
 	if kind == ScopeInvalid {
 		kind = ScopeKey
+		if p.Learned { // a learned proposal is per role
+			kind = ScopeRole
+		}
 	}
 	scope := GrantScope{Kind: kind}
 	switch kind {

@@ -550,3 +550,38 @@ func TestLedgerQueueBounded(t *testing.T) {
 		t.Fatalf("a request already queued is still counted: %v", err)
 	}
 }
+
+func TestLedgerLearn(t *testing.T) {
+	l := newTestLedger(t, NewMemStore(), newFakeClock())
+	ctx := context.Background()
+	for _, k := range []*Key{alice, bob, carol} { // alice and bob share role app
+		if err := l.Learn(ctx, testCall("fp", k, "v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	ps := l.ListPending()
+	if len(ps) != 2 {
+		t.Fatalf("%d proposals, want one per (fingerprint, role): %+v", len(ps), ps)
+	}
+	for _, p := range ps {
+		if !p.Learned || p.KeyID != "" || p.Session != "" || len(p.Args) != 0 {
+			t.Fatalf("proposal %+v: want learned, per role, without key, session or args", p)
+		}
+		if p.Role == "app" && p.Count != 2 {
+			t.Fatalf("app proposal counted %d, want 2", p.Count)
+		}
+	}
+	var appID string
+	for _, p := range ps {
+		if p.Role == "app" {
+			appID = p.ID
+		}
+	}
+	g, err := l.Approve(ctx, appID, GrantSpec{})
+	if err != nil || g.Scope != (GrantScope{ScopeRole, "app"}) {
+		t.Fatalf("approving a proposal: %+v %v, want a role grant", g, err)
+	}
+	if mustGrant(t, l, testCall("fp", bob)) != g.ID || mustGrant(t, l, testCall("fp", carol)) != "" {
+		t.Fatal("role grant from a proposal does not cover exactly its role")
+	}
+}
