@@ -434,3 +434,89 @@ func TestPgQueryInjectionClassification(t *testing.T) {
 		t.Error("no instance parsed; the classification lost its way")
 	}
 }
+
+// pgWrites reports whether PostgreSQL's parse of a statement can write,
+// and whether the statement is of a kind this test knows how to judge.
+func pgWrites(n *pg_query.Node) (writes, known bool) {
+	typ := strings.TrimPrefix(fmt.Sprintf("%T", n.GetNode()), "*pg_query.Node_")
+	switch typ {
+	case "SelectStmt":
+		return selectWrites(n.GetSelectStmt()), true
+	case "ExplainStmt":
+		e := n.GetExplainStmt()
+		for _, opt := range e.GetOptions() {
+			if strings.EqualFold(opt.GetDefElem().GetDefname(), "analyze") {
+				return pgWrites(e.GetQuery())
+			}
+		}
+		return false, true
+	case "InsertStmt", "UpdateStmt", "DeleteStmt", "MergeStmt", "CopyStmt", "TruncateStmt",
+		"DoStmt", "CallStmt", "VariableSetStmt", "GrantStmt", "GrantRoleStmt", "IndexStmt",
+		"ViewStmt", "RuleStmt", "DefineStmt", "CompositeTypeStmt", "RenameStmt", "CommentStmt":
+		return true, true
+	}
+	if strings.HasPrefix(typ, "Create") || strings.HasPrefix(typ, "Alter") || strings.HasPrefix(typ, "Drop") {
+		return true, true
+	}
+	return false, false
+}
+
+// selectWrites reports whether a SELECT writes: SELECT INTO, or a
+// data-modifying statement in its WITH clause.
+func selectWrites(s *pg_query.SelectStmt) bool {
+	if s == nil {
+		return false
+	}
+	if s.GetIntoClause() != nil || selectWrites(s.GetLarg()) || selectWrites(s.GetRarg()) {
+		return true
+	}
+	for _, cte := range s.GetWithClause().GetCtes() {
+		if w, _ := pgWrites(cte.GetCommonTableExpr().GetCtequery()); w {
+			return true
+		}
+	}
+	return false
+}
+
+// TestPgQueryReadOnly checks read_only against PostgreSQL's parse of every
+// regression statement we accept: a statement the parse shows can write
+// (DML, DDL, SET, DO, CALL, COPY, SELECT INTO, a data-modifying CTE,
+// EXPLAIN ANALYZE of any of these) must never be reported read-only. The
+// other direction (we call a reading statement not read-only) is the
+// cautious one and is only counted.
+func TestPgQueryReadOnly(t *testing.T) {
+	var writes, reads, cautious, unjudged int
+	for _, q := range loadPGRegress(t) {
+		if q.opts.NonStandardStrings {
+			continue
+		}
+		st, err := sqlnorm.Normalize(q.opts, q.sql)
+		if err != nil {
+			continue
+		}
+		tree, err := pg_query.Parse(q.sql)
+		if err != nil || len(tree.Stmts) != 1 {
+			continue
+		}
+		w, known := pgWrites(tree.Stmts[0].Stmt)
+		switch {
+		case !known:
+			unjudged++
+		case w:
+			writes++
+			if st.ReadOnly {
+				t.Errorf("%s: reported read-only, but PostgreSQL's parse writes:\n%s", q.name, q.sql)
+			}
+		default:
+			reads++
+			if !st.ReadOnly {
+				cautious++
+			}
+		}
+	}
+	t.Logf("writing statements: %d (none reported read-only unless listed above); reading: %d, of which %d reported not read-only; not judged: %d",
+		writes, reads, cautious, unjudged)
+	if writes == 0 || reads == 0 {
+		t.Error("no statements judged; the parse walk lost its way")
+	}
+}
