@@ -262,3 +262,46 @@ func TestAuditTailPostgres(t *testing.T) {
 		t.Fatalf("the table's records do not verify as a chain: %v\n%s", err, out)
 	}
 }
+
+func TestAuditVerifyPostgres(t *testing.T) {
+	dsn := pgTestDSN(t)
+	ctx := context.Background()
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	for _, inst := range []string{"i1", "i2"} {
+		trail, _ := approval.NewAuditTrail(postgres.NewAuditSink(st, inst), approval.WithOverflow(approval.OverflowBlock))
+		for i := 0; i < 5; i++ {
+			trail.Record(&approval.Record{Time: time.Now(), Decision: "allow", Reason: inst, RowsAffected: int64(i)})
+		}
+		if err := trail.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if code, out, errs := runCmd(t, "audit", "verify", "--store", dsn); code != 0 || strings.Count(out, "5 record(s), hash chain intact") != 2 {
+		t.Fatalf("intact table: %d\n%s%s", code, out, errs)
+	}
+	exec := func(sql string) {
+		t.Helper()
+		c, err := pgx.Connect(ctx, dsn)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer c.Close(ctx)
+		if _, err := c.Exec(ctx, sql); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`UPDATE approvedsql_audit SET decision = 'deny' WHERE instance = 'i1' AND rows_affected = 2`)
+	exec(`DELETE FROM approvedsql_audit WHERE instance = 'i2' AND rows_affected = 3`)
+	code, out, _ := runCmd(t, "audit", "verify", "--store", dsn)
+	if code != auditTampered || !strings.Contains(out, "instance i1: line 3: record altered") ||
+		!strings.Contains(out, "instance i2: line 4") || !strings.Contains(out, "deleted") {
+		t.Fatalf("tampered table: exit %d\n%s", code, out)
+	}
+	if code, out, _ := runCmd(t, "audit", "verify", "--store", dsn, "--instance", "i2"); code != auditTampered || strings.Contains(out, "i1") {
+		t.Fatalf("--instance: exit %d\n%s", code, out)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"time"
@@ -136,15 +137,24 @@ func runAuditVerify(e *env) int {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	rotated := fs.Bool("rotated", false, "verify FILE together with its rotated files FILE.1, FILE.2, … as one chain")
+	store := fs.String("store", "", "PostgreSQL DSN: verify the chains in the approvedsql_audit table instead")
+	instance := fs.String("instance", "", "with --store: only this instance's chain (default: every chain)")
 	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: approvalctl audit verify [--rotated] FILE...\n\nCheck the hash chain of audit files (given oldest first).\nExit 0 intact, 3 tampered (with the file and line), 1 error.")
+		fmt.Fprintln(e.stderr, "usage: approvalctl audit verify [--rotated] FILE... | --store DSN [--instance NAME]\n\nCheck the hash chain of audit files (given oldest first) or of the audit table.\nExit 0 intact, 3 tampered (with the file and line), 1 error.")
 		fs.PrintDefaults()
 	}
 	files, err := parseInterleaved(fs, e.args)
 	if err != nil {
 		return 2
 	}
-	if len(files) == 0 || (*rotated && len(files) != 1) {
+	if *store != "" {
+		if len(files) != 0 || *rotated || !isPostgresDSN(*store) {
+			fs.Usage()
+			return 2
+		}
+		return verifyAuditTable(e, *store, *instance)
+	}
+	if len(files) == 0 || (*rotated && len(files) != 1) || *instance != "" {
 		fs.Usage()
 		return 2
 	}
@@ -164,4 +174,56 @@ func runAuditVerify(e *env) int {
 	}
 	fmt.Fprintf(e.stdout, "ok: %d record(s) in %d file(s), hash chain intact\n", n, len(files))
 	return auditIntact
+}
+
+// verifyAuditTable verifies each instance's chain in the audit table; a
+// line number is the record's position in its instance's chain.
+func verifyAuditTable(e *env, dsn, only string) int {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	st, err := postgres.Open(ctx, dsn)
+	if err != nil {
+		return cmdFail(e, "audit verify", err)
+	}
+	defer st.Close()
+	instances := []string{only}
+	if only == "" {
+		if instances, err = st.AuditInstances(ctx); err != nil {
+			return cmdFail(e, "audit verify", err)
+		}
+	}
+	code := auditIntact
+	for _, in := range instances {
+		// stream the chain through the verifier: the table may be large
+		pr, pw := io.Pipe()
+		go func() { pw.CloseWithError(st.AuditChain(ctx, in, pw)) }()
+		cr := &lineCounter{r: pr}
+		err := approval.VerifyAuditLog(cr)
+		pr.CloseWithError(io.ErrClosedPipe) // stop the reader early on tampering
+		n := cr.lines
+		switch {
+		case errors.Is(err, approval.ErrAuditTampered):
+			fmt.Fprintf(e.stdout, "TAMPERED: instance %s: %v\n", in, strings.TrimPrefix(err.Error(), "approval: audit log "))
+			code = auditTampered
+		case err != nil:
+			return cmdFail(e, "audit verify", err)
+		case n == 0:
+			fmt.Fprintf(e.stdout, "instance %s: no records\n", in)
+		default:
+			fmt.Fprintf(e.stdout, "ok: instance %s: %d record(s), hash chain intact\n", in, n)
+		}
+	}
+	return code
+}
+
+// lineCounter counts the newlines read through it.
+type lineCounter struct {
+	r     io.Reader
+	lines int
+}
+
+func (c *lineCounter) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.lines += bytes.Count(p[:n], []byte("\n"))
+	return n, err
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"time"
 
@@ -105,19 +106,8 @@ func (s *Store) TailAudit(ctx context.Context, n int) ([]approval.Record, error)
 		}
 		defer rows.Close()
 		for rows.Next() {
-			var r approval.Record
-			var src, args []byte
-			var lat int64
-			if err := rows.Scan(&r.Time, &r.Decision, &r.Rule, &r.Reason, &r.Fingerprint, &r.Text, &r.KeyID,
-				&r.Role, &r.Session, &src, &args, &r.PolicyVersion, &lat, &r.RowsAffected, &r.ErrorClass,
-				&r.Prev, &r.Hash); err != nil {
-				return err
-			}
-			r.Latency = time.Duration(lat)
-			if err := json.Unmarshal(src, &r.Source); err != nil {
-				return err
-			}
-			if err := json.Unmarshal(args, &r.Args); err != nil {
+			r, err := scanAudit(rows)
+			if err != nil {
 				return err
 			}
 			out = append(out, r)
@@ -125,4 +115,63 @@ func (s *Store) TailAudit(ctx context.Context, n int) ([]approval.Record, error)
 		return rows.Err()
 	})
 	return out, err
+}
+
+// AuditInstances returns the names of the chains in the audit table.
+func (s *Store) AuditInstances(ctx context.Context) ([]string, error) {
+	var out []string
+	err := s.with(ctx, func(ctx context.Context, c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT DISTINCT instance FROM approvedsql_audit ORDER BY instance`)
+		if err != nil {
+			return err
+		}
+		out, err = pgx.CollectRows(rows, pgx.RowTo[string])
+		return err
+	})
+	return out, err
+}
+
+// AuditChain writes one instance's audit records, in the order they were
+// written, as JSON Lines (see approval.EncodeAuditRecord) to w, ready for
+// approval.VerifyAuditLog. It reads the whole chain in one statement
+// bounded by the context, not by the per-operation timeout.
+func (s *Store) AuditChain(ctx context.Context, instance string, w io.Writer) error {
+	return s.withTimeout(ctx, max(s.opTimeout, 5*time.Minute), func(ctx context.Context, c *pgx.Conn) error {
+		rows, err := c.Query(ctx, `SELECT time, decision, rule, reason, fingerprint, text, key_id, role, session,
+			source, args, policy_version, latency_ns, rows_affected, error_class, prev, hash
+			FROM approvedsql_audit WHERE instance = $1 ORDER BY id`, instance)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			r, err := scanAudit(rows)
+			if err != nil {
+				return err
+			}
+			if _, err := w.Write(approval.EncodeAuditRecord(&r)); err != nil {
+				return err
+			}
+		}
+		return rows.Err()
+	})
+}
+
+func scanAudit(rows pgx.Rows) (approval.Record, error) {
+	var r approval.Record
+	var src, args []byte
+	var lat int64
+	if err := rows.Scan(&r.Time, &r.Decision, &r.Rule, &r.Reason, &r.Fingerprint, &r.Text, &r.KeyID,
+		&r.Role, &r.Session, &src, &args, &r.PolicyVersion, &lat, &r.RowsAffected, &r.ErrorClass,
+		&r.Prev, &r.Hash); err != nil {
+		return r, err
+	}
+	r.Latency = time.Duration(lat)
+	if err := json.Unmarshal(src, &r.Source); err != nil {
+		return r, err
+	}
+	if err := json.Unmarshal(args, &r.Args); err != nil {
+		return r, err
+	}
+	return r, nil
 }

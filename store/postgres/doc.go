@@ -33,7 +33,9 @@
 //
 // [AuditSink] writes audit records to the approvedsql_audit table in
 // batches (one INSERT per batch; a retried batch is not written twice, as
-// record hashes are unique).
+// record hashes are unique). Each application instance writes its own hash
+// chain; [Store.AuditChain] streams one chain as JSON Lines for
+// [approval.VerifyAuditLog] ("approvalctl audit verify --store DSN").
 //
 // A Store is safe for concurrent use.
 package postgres
