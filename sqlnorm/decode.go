@@ -251,7 +251,13 @@ func decodeString(src string, t *token, opts *Options) (string, bool) {
 	case subPGUni:
 		return decodePGUnicode(uniPart(raw, t), t.esc)
 	case subBits:
-		return raw, true
+		// As written, prefix upper-cased, continuation segments joined:
+		// B'01' '10' on two lines is B'0110'.
+		body, ok := pgSegments(raw[1:], false)
+		if !ok {
+			return "", false
+		}
+		return string(raw[0]&^0x20) + "'" + body + "'", true
 	case subDollar:
 		k := strings.IndexByte(raw[1:], '$') + 2
 		return raw[k : len(raw)-k], true

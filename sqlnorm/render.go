@@ -440,6 +440,9 @@ func (a *analyzer) literalValue(i int) string {
 // quoteLiteral renders a kept literal canonically.
 func (a *analyzer) quoteLiteral(tk *token, v string) string {
 	if tk.kind == tNumber || tk.sub == subBits {
+		if tk.sub == subBits {
+			return v // B'...' / X'...' with segments joined
+		}
 		return tokenText(a.src, tk)
 	}
 	switch a.opts.Dialect {
