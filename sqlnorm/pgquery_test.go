@@ -15,6 +15,7 @@ import (
 	"os"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -518,5 +519,59 @@ func TestPgQueryReadOnly(t *testing.T) {
 		writes, reads, cautious, unjudged)
 	if writes == 0 || reads == 0 {
 		t.Error("no statements judged; the parse walk lost its way")
+	}
+}
+
+// TestPgQueryHasWhere checks has_where against PostgreSQL's parse for
+// every accepted UPDATE and DELETE of the regression and go-sqllexer
+// PostgreSQL corpora (including
+// those under WITH): it must be true exactly when the statement itself has
+// a WHERE clause, not when only a subquery or CTE has one.
+func TestPgQueryHasWhere(t *testing.T) {
+	checked := 0
+	qs := append(loadPGRegress(t), loadGoSQLLexer(t, "postgresql", sqlnorm.Options{Dialect: sqlnorm.Postgres})...)
+	for i, probe := range []string{
+		"DELETE FROM t USING (SELECT 1 WHERE true) s",
+		"WITH x AS (SELECT 1 WHERE true) DELETE FROM t",
+		"UPDATE t SET a = (SELECT b FROM u WHERE c)",
+		"DELETE FROM t RETURNING (SELECT 1 WHERE true)",
+		"DELETE FROM t WHERE CURRENT OF c",
+		"UPDATE t SET a = 1 FROM u WHERE t.id = u.id",
+		"DELETE FROM t -- WHERE id = 1",
+		"DELETE FROM t /* WHERE id = 1 */",
+		"DELETE FROM \"where\"",
+		"UPDATE t SET \"where\" = 1",
+	} {
+		qs = append(qs, corpusQuery{name: "probe/" + strconv.Itoa(i), opts: sqlnorm.Options{Dialect: sqlnorm.Postgres}, sql: probe})
+	}
+	for _, q := range qs {
+		if q.opts.NonStandardStrings {
+			continue
+		}
+		st, err := sqlnorm.Normalize(q.opts, q.sql)
+		if err != nil {
+			continue
+		}
+		tree, err := pg_query.Parse(q.sql)
+		if err != nil || len(tree.Stmts) != 1 {
+			continue
+		}
+		var where bool
+		switch n := tree.Stmts[0].Stmt; {
+		case n.GetUpdateStmt() != nil:
+			where = n.GetUpdateStmt().GetWhereClause() != nil
+		case n.GetDeleteStmt() != nil:
+			where = n.GetDeleteStmt().GetWhereClause() != nil
+		default:
+			continue
+		}
+		checked++
+		if st.HasWhere != where {
+			t.Errorf("%s: has_where %v, PostgreSQL %v:\n%s", q.name, st.HasWhere, where, q.sql)
+		}
+	}
+	t.Logf("%d UPDATE and DELETE statements checked", checked)
+	if checked == 0 {
+		t.Error("no UPDATE or DELETE checked")
 	}
 }
