@@ -575,3 +575,47 @@ func TestPgQueryHasWhere(t *testing.T) {
 		t.Error("no UPDATE or DELETE checked")
 	}
 }
+
+// TestPgQueryFunctions checks, for every regression statement we accept,
+// that each function pg_query's Summary reports as called is among our
+// functions: a rule naming a dangerous function must see every call.
+// PostgreSQL's grammar turns SQL-standard syntax (TRIM, SUBSTRING,
+// POSITION, OVERLAY, SIMILAR TO ...) into pg_catalog functions the text
+// never names; such pg_catalog names are compared only when the statement
+// spells out pg_catalog itself. Extra functions (we report a call the
+// Summary does not) are only counted.
+func TestPgQueryFunctions(t *testing.T) {
+	compared, extra := 0, 0
+	for _, q := range loadPGRegress(t) {
+		if q.opts.NonStandardStrings {
+			continue
+		}
+		st, err := sqlnorm.Normalize(q.opts, q.sql)
+		if err != nil {
+			continue
+		}
+		sum, err := pg_query.Summary(q.sql, -1)
+		if err != nil {
+			continue
+		}
+		spellsCatalog := strings.Contains(strings.ToLower(q.sql), "pg_catalog")
+		var pgFuncs []string
+		for _, f := range sum.Functions {
+			if f.Context == pg_query.SummaryResult_Call && (spellsCatalog || !strings.HasPrefix(f.Name, "pg_catalog.")) {
+				pgFuncs = append(pgFuncs, f.Name)
+			}
+		}
+		compared++
+		want, got := sortedSet(pgFuncs), sortedSet(st.Functions)
+		if missing := setDiff(want, got); len(missing) > 0 {
+			t.Errorf("%s: functions %q, PostgreSQL calls %q (missing %q)\n%s", q.name, got, want, missing, q.sql)
+		}
+		if len(setDiff(got, want)) > 0 {
+			extra++
+		}
+	}
+	t.Logf("%d statements compared; %d report functions the Summary does not", compared, extra)
+	if compared == 0 {
+		t.Error("nothing compared")
+	}
+}
