@@ -40,16 +40,16 @@
 // before /* and --, and a multi-character operator drops trailing + and -
 // unless it contains ~ ! @ # ^ & | ` ? %; identifiers may contain $ after
 // the first character and every byte >= 0x80; $tag$ quotes close only at the
-// same tag ($1 is a parameter); E” strings take backslash escapes, plain
-// strings only when standard_conforming_strings is off; U&” and U&""
+// same tag ($1 is a parameter); E'...' strings take backslash escapes, plain
+// strings only when standard_conforming_strings is off; U&'...' and U&"..."
 // decode Unicode escapes with an optional UESCAPE; strings separated by
 // whitespace holding a newline are one literal; numbers follow PostgreSQL
 // 16 (0x1F, 0o17, 0b101, 1_000 — trailing junk in PostgreSQL 15, where they
 // fail instead).
 //
 // MySQL: -- starts a comment only before whitespace or a control
-// character; # comments; backslash escapes in ” and "" unless
-// NO_BACKSLASH_ESCAPES; "" is an identifier under ANSI_QUOTES; backticks
+// character; # comments; backslash escapes in '...' and "..." unless
+// NO_BACKSLASH_ESCAPES; "..." is an identifier under ANSI_QUOTES; backticks
 // with doubled backticks; adjacent strings concatenate; @var and @@var are
 // variables, not parameters.
 //
@@ -118,6 +118,13 @@
 // inside its parentheses), so an earlier CTE body or an outer query that
 // reads a real table of the same name still reports it.
 // Functions are the names called, folded, schema-qualified when qualified.
+//
+// # Cache
+//
+// [Cache] memoises Normalize by options and raw text, rejections included,
+// within a bound on entries and bytes (CLOCK eviction in independent
+// shards): a repeated statement costs one hash, one map lookup and one
+// string comparison, without allocating.
 //
 // # Concurrency
 //
