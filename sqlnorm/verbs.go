@@ -145,7 +145,68 @@ func (a *analyzer) verbHandler(i int) int {
 		}
 		return a.tableRef(j, false)
 	}
+	if i == a.verb && t[i].kw != 0 {
+		if j, ok := a.maintenance(i); ok {
+			return j
+		}
+	}
 	return i + 1
+}
+
+// maintenance handles REFRESH MATERIALIZED VIEW, COMMENT ON, REINDEX and
+// CLUSTER, which name one relation.
+func (a *analyzer) maintenance(i int) (int, bool) {
+	j := i + 1
+	switch lowerWord(a, i) {
+	case "refresh":
+		if !a.isWordText(j, "materialized") || !a.isWordText(j+1, "view") {
+			return 0, false
+		}
+		a.st.Object = "MATERIALIZED VIEW"
+		j += 2
+		if a.kw(j) == kwConcurrently {
+			j++
+		}
+	case "comment":
+		if a.kw(j) != kwOn {
+			return 0, false
+		}
+		j++
+		switch {
+		case a.isWordText(j, "materialized") && a.isWordText(j+1, "view"):
+			a.st.Object = "MATERIALIZED VIEW"
+			j += 2
+		case a.kw(j) == kwTable || a.isWordText(j, "view"):
+			a.st.Object = a.upper(j)
+			j++
+		default:
+			if a.kind(j) == tWord {
+				a.st.Object = a.upper(j)
+			}
+			return j + 1, true
+		}
+	case "reindex":
+		if a.kind(j) == tLParen {
+			t := a.t
+			t[j].flags |= fNoFuncParen
+			j = int(a.match[j]) + 1
+		}
+		if a.kw(j) != kwTable {
+			return 0, false
+		}
+		a.st.Object = "TABLE"
+		j++
+		if a.kw(j) == kwConcurrently {
+			j++
+		}
+	case "cluster":
+		if a.isWordText(j, "verbose") {
+			j++
+		}
+	default:
+		return 0, false
+	}
+	return a.tableRef(j, false), true
 }
 
 // skipModifiers skips MySQL/SQLite statement modifiers (LOW_PRIORITY,
