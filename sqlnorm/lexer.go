@@ -144,6 +144,11 @@ func (l *lexer) lexPG() *Error {
 			}
 			i = j
 		case (c == 'u' || c == 'U') && next == '&' && i+2 < n && (s[i+2] == '\'' || s[i+2] == '"'):
+			if s[i+2] == '\'' && l.opts.NonStandardStrings {
+				// The server refuses these too ("unsafe use of string
+				// constant with Unicode escapes").
+				return reject(i, KindToken, "U&'...' strings are refused when standard_conforming_strings is off")
+			}
 			j, err := l.pgUnicode(i)
 			if err != nil {
 				return err

@@ -328,6 +328,7 @@ func TestRejections(t *testing.T) {
 		{"pg backslash", pg, `SELECT \x`, KindToken, 7},
 		{"pg bad U& escape", pg, `SELECT U&'\00zz'`, KindToken, 7},
 		{"pg bad UESCAPE char", pg, `SELECT U&'x' UESCAPE 'a'`, KindToken, 21},
+		{"pg U& string with scs off", pgNSS, `SELECT U&'\0041'`, KindToken, 7},
 		{"pg unbalanced parens", pg, "SELECT (1", KindSyntax, 7},
 		{"pg not a keyword start", pg, "1 + 1", KindSyntax, 0},
 		{"my executable comment", my, "SELECT 1 /*! UNION SELECT 2 */", KindExecutable, 9},

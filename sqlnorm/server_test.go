@@ -62,6 +62,7 @@ func TestPostgresServerAgrees(t *testing.T) {
 		{"dollar other tag", false, "SELECT $a$ x $a$, $b$ ; $b$", true},
 		{"identifier with dollar", false, "SELECT 1 AS a$b; SELECT 2", false},
 		{"U& string", false, `SELECT U&'\0041'`, true},
+		{"U& string with scs off is refused", true, `SELECT U&'x\' UESCAPE '!'`, false},
 		{"formfeed", false, "SELECT\f1", true},
 		{"trailing semicolon and comment", false, "SELECT 1; -- done", true},
 	}
