@@ -29,7 +29,8 @@
 // characters the server would not accept, such as a number or parameter
 // directly followed by identifier characters (123abc, 0x, 1e, 100_, $1abc:
 // errors since PostgreSQL 15; PostgreSQL 14 and older, out of support, read
-// 123abc as 123 AS abc and are not supported); invalid Unicode escapes; and
+// 123abc as 123 AS abc and are not supported); invalid Unicode escapes; U&'...' strings while standard_conforming_strings is
+// off (the server refuses them too); and
 // unbalanced parentheses. Function bodies written with BEGIN ATOMIC, rule
 // actions in parentheses and other statements holding a ; are refused as
 // multiple statements.
