@@ -246,7 +246,10 @@ func TestAuditTailPostgres(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	trail, _ := approval.NewAuditTrail(postgres.NewAuditSink(st, "i1"))
+	trail, err := approval.NewAuditTrail(postgres.NewAuditSink(st, "i1"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, d := range []string{"allow", "deny", "review"} {
 		trail.Record(&approval.Record{Time: time.Now(), Decision: d, Text: "SELECT " + d, RowsAffected: -1})
 	}

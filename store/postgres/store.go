@@ -33,7 +33,7 @@ var _ approval.Store = (*Store)(nil)
 // Option configures a Store; an invalid option is an Open error.
 type Option func(*Store) error
 
-// WithOpTimeout bounds every operation, connecting included (default 2s).
+// WithOpTimeout bounds every operation, connecting included (default 5s).
 func WithOpTimeout(d time.Duration) Option {
 	return func(s *Store) error {
 		if d <= 0 {
@@ -76,7 +76,7 @@ func Open(ctx context.Context, dsn string, opts ...Option) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("postgres store: %w", err)
 	}
-	s := &Store{cfg: cfg, opTimeout: 2 * time.Second, backoff: time.Second, done: make(chan struct{})}
+	s := &Store{cfg: cfg, opTimeout: 5 * time.Second, backoff: time.Second, done: make(chan struct{})}
 	for _, o := range opts {
 		if err := o(s); err != nil {
 			return nil, err
