@@ -162,6 +162,7 @@ func TestPgQueryDifferential(t *testing.T) {
 		cmdAgree, cmdDiffer, cmdNotCompared           int
 		tablesAgree, tablesMissing, tablesExtra, both int
 		gapsSeen, fixed, extraDDL                     int
+		splitAgree, splitRejects                      int
 		uncompared                                    = map[string]int{}
 		printGaps                                     = os.Getenv("SQLNORM_PGQUERY_PRINT_GAPS") == "1"
 		gapLines                                      []string
@@ -181,8 +182,13 @@ func TestPgQueryDifferential(t *testing.T) {
 			continue
 		}
 		pgCount := len(tree.Stmts)
-		if stmts, err := sqlnorm.Split(q.opts, q.sql); err == nil && len(stmts) != pgCount {
+		switch stmts, err := sqlnorm.Split(q.opts, q.sql); {
+		case err != nil:
+			splitRejects++
+		case len(stmts) != pgCount:
 			t.Errorf("%s: Split found %d statements, PostgreSQL %d\n%s", q.name, len(stmts), pgCount, q.sql)
+		default:
+			splitAgree++
 		}
 		st, err := sqlnorm.Normalize(q.opts, q.sql)
 		if err != nil {
@@ -253,6 +259,7 @@ func TestPgQueryDifferential(t *testing.T) {
 	compared := total - scsOff - pgErr - weReject
 	t.Logf("regression statements: %d; skipped (standard_conforming_strings off): %d; PostgreSQL parse errors: %d; we reject: %d; compared: %d",
 		total, scsOff, pgErr, weReject, compared)
+	t.Logf("statement count (Split): %d agree with PostgreSQL, %d rejected", splitAgree, splitRejects)
 	t.Logf("command: %d agree, %d differ, %d not compared %v", cmdAgree, cmdDiffer, cmdNotCompared, uncompared)
 	t.Logf("tables: %d agree, %d missing some, %d extra only (%d of them in statements whose Summary tables are incomplete), %d both",
 		tablesAgree, tablesMissing, tablesExtra, extraDDL, both)
