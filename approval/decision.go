@@ -79,9 +79,10 @@ type Decision struct {
 	Err           error
 
 	// For Finish's audit record.
-	key    *Key
-	args   []Arg
-	record string // audit decision name when allowed: allow, dry-run-deny, learn
+	key     *Key
+	args    []Arg
+	record  string // audit decision name when allowed: allow, dry-run-deny, learn
+	logArgs bool   // the deciding rule shows argument values in audit records
 }
 
 // Allowed reports whether the call may proceed.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -360,7 +361,8 @@ func capError(name string, got, limit int) error {
 // deny fills d as a denial.
 func (g *Gate) deny(d *Decision, rule, reason string, cause error) {
 	if reason == "" && cause != nil {
-		reason = cause.Error()
+		// DeniedError's message already says "approval: denied".
+		reason = strings.TrimPrefix(cause.Error(), "approval: ")
 	}
 	d.Effect = Deny
 	d.Rule = rule

@@ -34,12 +34,14 @@ type outcome struct {
 	cause   error
 	grantID string
 	ruleHit bool // a deny rule (or an evaluation error) decided
+	logArgs bool // the deciding rule has log_args: true
 }
 
 // evaluate applies the rules at execution: deny rules, allow rules,
 // grants, review rules, default; then the policy mode.
 func (g *Gate) evaluate(ctx context.Context, p *Policy, rs *ruleSet, d *Decision, st *evalState) {
 	o := g.outcome(ctx, p, rs, d, st)
+	d.logArgs = o.logArgs
 	if o.effect == Allow {
 		d.Effect, d.Rule, d.Reason, d.Err = Allow, o.rule, o.reason, nil
 		d.record = "allow"
@@ -84,7 +86,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
-			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true}
+			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true, logArgs: r.LogArgs}
 		}
 	}
 	for _, r := range rs.allow {
@@ -93,7 +95,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
-			return outcome{effect: Allow, rule: r.Name, reason: r.reason}
+			return outcome{effect: Allow, rule: r.Name, reason: r.reason, logArgs: r.LogArgs}
 		}
 	}
 	if g.approvals != nil {
@@ -111,7 +113,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
 		}
 		if ok {
-			return outcome{effect: Review, rule: r.Name, reason: r.reason}
+			return outcome{effect: Review, rule: r.Name, reason: r.reason, logArgs: r.LogArgs}
 		}
 	}
 	if p.def == Review {
@@ -209,9 +211,15 @@ func (g *Gate) newRecord(ctx context.Context, d *Decision, decision string) *Rec
 	if src := sourcePtrFromContext(ctx); src != nil {
 		rec.Source = *src
 	}
-	rec.Args = SummarizeArgs(d.args, nil)
+	if d.logArgs {
+		rec.Args = SummarizeArgs(d.args, showAll)
+	} else {
+		rec.Args = SummarizeArgs(d.args, nil)
+	}
 	return rec
 }
+
+func showAll(int, Arg) bool { return true }
 
 func errorClass(err error) string {
 	switch {

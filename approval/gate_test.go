@@ -529,3 +529,62 @@ func TestDecideDetails(t *testing.T) {
 		}
 	}
 }
+
+func TestDecideAuditLogArgs(t *testing.T) {
+	p := mustPolicy(t, `
+version: "t1"
+dialect: postgres
+rules:
+  - name: lookups
+    effect: allow
+    when: query.command == "SELECT" && "products" in query.tables
+    log_args: true
+  - name: orders
+    effect: allow
+    when: query.command == "SELECT"
+  - name: no-updates
+    effect: deny
+    when: query.command == "UPDATE"
+    log_args: true
+`)
+	aud := &recAuditor{}
+	g := mustGate(t, p, WithClock(newTestClock()), WithAuditor(aud))
+	ctx := WithKey(context.Background(), testKey("analyst"))
+	args := []Arg{{Ordinal: 1, Value: "sku-42"}}
+
+	for _, tc := range []struct {
+		stmt *sqlnorm.Statement
+		rule string
+		want string
+	}{
+		{stmt("SELECT", true, "products"), "lookups", `$1="sku-42"`},
+		{stmt("SELECT", true, "orders"), "orders", "$1=<string len=6>"},
+		{stmt("UPDATE", false, "orders"), "no-updates", `$1="sku-42"`},
+	} {
+		d := g.Decide(ctx, Request{Statement: tc.stmt, Args: args})
+		if d.Rule != tc.rule {
+			t.Fatalf("decided by %q, want %q", d.Rule, tc.rule)
+		}
+		g.Finish(ctx, &d, Result{RowsAffected: 1})
+		recs := aud.all()
+		got := recs[len(recs)-1]
+		if got.Rule != tc.rule || len(got.Args) != 1 || got.Args[0] != tc.want {
+			t.Errorf("rule %s: audit args %q, want [%s]", tc.rule, got.Args, tc.want)
+		}
+	}
+
+	if _, err := ParsePolicy([]byte("version: x\ndialect: postgres\nrules:\n  - name: a\n    effect: allow\n    when: \"true\"\n    log_args: yes-please\n"), "bad.yaml"); err == nil || !strings.Contains(err.Error(), "log_args must be true or false") {
+		t.Errorf("bad log_args: %v", err)
+	}
+}
+
+func TestDeniedMessageSaysApprovalOnce(t *testing.T) {
+	g := mustGate(t, mustPolicy(t, semanticsPolicy), WithClock(newTestClock()))
+	d := g.Decide(context.Background(), Request{Statement: stmt("SELECT", true, "orders")})
+	if !errors.Is(d.Err, ErrNoKey) {
+		t.Fatalf("err = %v, want ErrNoKey", d.Err)
+	}
+	if msg := d.Err.Error(); strings.Count(msg, "approval:") != 1 {
+		t.Errorf("message %q repeats the package prefix", msg)
+	}
+}

@@ -68,8 +68,12 @@ type Rule struct {
 	When        string // CEL
 	Description string
 	DryRun      bool // `mode: dry-run`: evaluated and audited, never applied
-	Line        int  // position of the rule in the file
-	Column      int
+	// LogArgs (`log_args: true`) shows argument values in the audit
+	// records of calls this rule decides; otherwise they are redacted to
+	// their type and size.
+	LogArgs bool
+	Line    int // position of the rule in the file
+	Column  int
 
 	prog   *cel.Program
 	reason string // precomputed, so a decision does not build strings

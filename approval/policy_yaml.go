@@ -477,6 +477,7 @@ func (l *loader) rules(nodes []*yaml.Node) []*Rule {
 		}
 		f := l.mapping(n, "", map[string]bool{
 			"name": true, "effect": true, "when": true, "description": false, "mode": false,
+			"log_args": false,
 		})
 		if v := f["name"]; v != nil {
 			if s, ok := l.scalar(v, "", "name"); ok {
@@ -517,6 +518,17 @@ func (l *loader) rules(nodes []*yaml.Node) []*Rule {
 		if v := f["description"]; v != nil {
 			if s, ok := l.scalar(v, r.Name, "description"); ok {
 				r.Description = s
+			}
+		}
+		if v := f["log_args"]; v != nil {
+			if s, ok := l.scalar(v, r.Name, "log_args"); ok {
+				switch s {
+				case "true":
+					r.LogArgs = true
+				case "false":
+				default:
+					l.errorf(v, r.Name, "log_args must be true or false, not %q", s)
+				}
 			}
 		}
 		if v := f["mode"]; v != nil {
