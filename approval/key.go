@@ -22,11 +22,11 @@ type Key struct {
 
 // Source describes where a call comes from.
 type Source struct {
-	App     string
-	Service string
-	Address string // client address (IP or IP:port)
-	Route   string
-	Labels  map[string]string
+	App     string            `json:"app,omitempty"`
+	Service string            `json:"service,omitempty"`
+	Address string            `json:"address,omitempty"` // client address (IP or IP:port)
+	Route   string            `json:"route,omitempty"`
+	Labels  map[string]string `json:"labels,omitempty"`
 }
 
 type (
