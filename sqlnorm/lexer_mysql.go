@@ -173,7 +173,9 @@ func (l *lexer) myVariable(i int) (int, *Error) {
 	if j < n && (s[j] == '\'' || s[j] == '"' || s[j] == '`') {
 		q := s[j]
 		for k := j + 1; k < n; k++ {
-			if s[k] == '\\' && q != '`' && !l.opts.NoBackslashEscapes {
+			// '...' is a string (backslash escapes); "..." too unless
+			// ANSI_QUOTES makes it an identifier; `...` never.
+			if s[k] == '\\' && (q == '\'' || (q == '"' && !l.opts.ANSIQuotes)) && !l.opts.NoBackslashEscapes {
 				k++
 				continue
 			}

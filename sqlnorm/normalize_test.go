@@ -334,6 +334,7 @@ func TestRejections(t *testing.T) {
 		{"my executable comment", my, "SELECT 1 /*! UNION SELECT 2 */", KindExecutable, 9},
 		{"my versioned executable comment", my, "SELECT 1 /*!50000 UNION */", KindExecutable, 9},
 		{"mariadb executable comment", my, "SELECT 1 /*M! UNION */", KindExecutable, 9},
+		{"my ansi quoted variable has no escapes", myANSI, `SELECT @"a\"; DROP TABLE t; -- "`, KindMultiple, 14},
 		{"my hint", my, "SELECT /*+ BKA(t) */ 1", KindExecutable, 7},
 		{"my unterminated comment", my, "SELECT 1 /* x", KindUnterminated, 9},
 		{"my unterminated string", my, `SELECT 'a\'`, KindUnterminated, 7},
