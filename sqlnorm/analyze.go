@@ -510,6 +510,12 @@ func (a *analyzer) markFunc(i, j int, name string) {
 	if a.opts.Dialect == Postgres && strings.HasPrefix(name, "pg_catalog.") {
 		base = name[len("pg_catalog."):]
 	}
+	if settingFunctions[base] && j < len(t) {
+		// set_config('role', 'admin', false) and set_config('application_name',
+		// 'x', false) must not share a fingerprint: the literals say which
+		// setting changes and to what.
+		t[j].flags |= fKeepArgs
+	}
 	if !pureFunctions[base] {
 		a.impure = true
 	}

@@ -334,3 +334,7 @@ field find_in_set instr locate lcase ucase space hex unhex bin oct conv crc32 sh
 char format truncate rand uuid_short
 iif strftime datetime date time julianday unixepoch typeof printf quote zeroblob
 total likely unlikely likelihood nullif glob like soundex changes last_insert_rowid total_changes`)
+
+// settingFunctions are calls whose literal arguments name what they change
+// (a setting and its value): their literals stay in the canonical text.
+var settingFunctions = buildSet(`set_config`)

@@ -23,13 +23,17 @@ func (a *analyzer) render(buf []byte) []byte {
 	r := renderer{buf: buf, base: len(buf)}
 	mysqlKeepAll := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(st.Command)
 	a.byDepth = -1
+	keepUntil := -1 // literals up to this token stay (arguments of set_config)
 	for i := 0; i < len(t); {
 		tk := &t[i]
 		a.trackBy(i)
 		if tk.kind == tParam {
 			a.countParam(i)
 		}
-		if !a.keepLits {
+		if tk.flags&fKeepArgs != 0 && int(a.match[i]) > keepUntil {
+			keepUntil = int(a.match[i])
+		}
+		if !a.keepLits && i > keepUntil {
 			// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
 			if (tk.kind == tLParen && a.kw(i-1) == kwIn) || (tk.kind == tLBrack && a.kw(i-1) == kwArray) {
 				if end := a.litList(i); end > 0 {

@@ -47,6 +47,7 @@ const (
 	fNoFuncParen                    // this ( does not open a function's argument list
 	fFromClose                      // this ) closes a subquery in a FROM list
 	fStmtStart                      // a statement starts at this word (after a WITH list, DO INSTEAD, PREPARE ... AS)
+	fKeepArgs                       // this ( opens the arguments of a call whose literals stay (set_config)
 )
 
 type token struct {
