@@ -3,6 +3,7 @@ package sqlnorm
 import (
 	"crypto/sha256"
 	"encoding/hex"
+	"strings"
 	"sync"
 )
 
@@ -55,6 +56,8 @@ func normalize(opts *Options, sql string) (*Statement, *Error) {
 // Split lexes text that may hold several statements separated by ; and
 // returns each, normalised on its own. Empty statements (;;) are skipped.
 // The whole text is lexed first, so a rejection anywhere rejects it all.
+// A CREATE statement with a BEGIN body (BEGIN ATOMIC functions, MySQL
+// procedures, SQLite triggers) is refused: its semicolons are the body's.
 func Split(opts Options, sql string) ([]*Statement, error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
@@ -73,6 +76,9 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 			continue
 		}
 		if i > start {
+			if k := compoundBody(sql, toks[start:i]); k >= 0 {
+				return nil, reject(k, KindMultiple, "a compound statement body (CREATE ... BEGIN ... END) holds semicolons; it cannot be split safely")
+			}
 			st, err := build(&opts, sql, toks[start:i], w)
 			if err != nil {
 				return nil, err
@@ -85,6 +91,22 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 		return nil, reject(0, KindEmpty, "no statement")
 	}
 	return out, nil
+}
+
+// compoundBody returns the offset of BEGIN in a CREATE statement (a
+// function, procedure, trigger or event body: BEGIN ATOMIC in PostgreSQL,
+// BEGIN ... END in MySQL and SQLite), or -1. Its semicolons belong to the
+// body, so cutting there would misreport what the server runs.
+func compoundBody(sql string, toks []token) int {
+	if len(toks) == 0 || toks[0].kind != tWord || !strings.EqualFold(sql[toks[0].start:toks[0].end], "create") {
+		return -1
+	}
+	for _, tk := range toks[1:] {
+		if tk.kind == tWord && strings.EqualFold(sql[tk.start:tk.end], "begin") {
+			return int(tk.start)
+		}
+	}
+	return -1
 }
 
 // work holds reusable buffers for one normalisation.

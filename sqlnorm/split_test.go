@@ -45,6 +45,20 @@ func TestSplit(t *testing.T) {
 			t.Errorf("Split(%q): %v", bad, err)
 		}
 	}
+	// Compound bodies: their semicolons belong to the body.
+	for _, tc := range []struct {
+		opts Options
+		sql  string
+	}{
+		{pg, "CREATE FUNCTION f() RETURNS int LANGUAGE sql BEGIN ATOMIC SELECT 1; DELETE FROM secrets; END"},
+		{my, "CREATE PROCEDURE p() BEGIN SELECT 1; DELETE FROM secrets; END"},
+		{Options{Dialect: SQLite}, "CREATE TRIGGER tr AFTER INSERT ON t BEGIN DELETE FROM secrets; END"},
+	} {
+		var e *Error
+		if _, err := Split(tc.opts, tc.sql); !errors.As(err, &e) || e.Kind != KindMultiple {
+			t.Errorf("Split(%q) = %v, want a refused compound body", tc.sql, err)
+		}
+	}
 	sts, err := Split(pg, "SELECT 1; DELETE FROM t WHERE a = 1")
 	if err != nil || sts[0].Command != "SELECT" || sts[1].Command != "DELETE" || !sts[1].HasWhere || sts[0].HasWhere {
 		t.Fatalf("facts per statement: %v %+v", err, sts)
