@@ -30,13 +30,16 @@
 //
 // # pgx argument options
 //
-// pgx reads leading arguments of certain types as options. QueryExecMode,
-// QueryResultFormats and QueryResultFormatsByOID are passed to pgx and are
-// not arguments for the rules. pgx.NamedArgs and StrictNamedArgs are
+// pgx reads leading arguments of certain types as options. QueryExecMode is
+// passed to pgx and is not an argument for the rules. QueryResultFormats
+// and QueryResultFormatsByOID are refused: pgx's Query takes them as
+// options but its Exec as parameters, so the rules could see arguments
+// shifted from those that run. pgx.NamedArgs and StrictNamedArgs are
 // applied by the wrapper before the decision, so the rules see the
 // rewritten text ($1, $2 …) and its arguments, exactly what pgx runs; they
-// are refused on prepared statements. Any other pgx.QueryRewriter is
-// refused.
+// are refused on prepared statements, and when the first rewritten
+// argument is of an option type (pgx would read it as an option). Any
+// other pgx.QueryRewriter is refused.
 //
 // # Session settings
 //

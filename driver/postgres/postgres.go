@@ -61,8 +61,10 @@ func checkSession(inner sqldriver.Conn) error {
 		pgsession.NonStandard(gates.Gate()))
 }
 
-// rewrite recognises pgx's leading argument options: QueryExecMode and
-// result formats are passed to pgx and not shown to the Gate as arguments;
+// rewrite recognises pgx's leading argument options: QueryExecMode is passed
+// to pgx and not shown to the Gate as an argument; result formats are
+// refused (pgx's Exec would run them as a parameter, its Query take them as
+// an option);
 // NamedArgs and StrictNamedArgs are applied here, so that the Gate decides
 // the very text and arguments pgx runs; any other QueryRewriter is refused,
 // since the text it would run cannot be known.
@@ -73,7 +75,12 @@ func rewrite(ctx context.Context, query string, args []sqldriver.NamedValue) (dr
 loop:
 	for ; n < len(args); n++ {
 		switch v := args[n].Value.(type) {
-		case pgx.QueryExecMode, pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+		case pgx.QueryExecMode:
+		case pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+			// pgx's Query takes these as options, its Exec as ordinary
+			// arguments; which of the two runs is not known here, so the
+			// arguments the Gate sees could be shifted from those that run.
+			return driver.Call{}, fmt.Errorf("postgres: %T arguments are not supported (Exec passes them as a parameter, Query as an option)", v)
 		case pgx.NamedArgs, pgx.StrictNamedArgs:
 			if rw != nil {
 				return driver.Call{}, fmt.Errorf("postgres: more than one query rewriter")
@@ -104,6 +111,13 @@ loop:
 	sql, newArgs, err := rw.RewriteQuery(ctx, nil, query, rest)
 	if err != nil {
 		return driver.Call{}, fmt.Errorf("postgres: %w", err)
+	}
+	if len(newArgs) > 0 {
+		switch v := newArgs[0].(type) {
+		case pgx.QueryExecMode, pgx.QueryRewriter, pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+			// pgx would take the first rewritten argument for an option.
+			return driver.Call{}, fmt.Errorf("postgres: named argument of type %T would be taken by pgx as an option", v)
+		}
 	}
 	call.Query = sql
 	call.Args = make([]sqldriver.NamedValue, len(newArgs))

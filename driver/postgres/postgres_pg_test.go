@@ -98,6 +98,27 @@ func TestPgxArgumentOptions(t *testing.T) {
 			t.Errorf("err = %v", err)
 		}
 	})
+	t.Run("option-typed values refused where pgx would read them differently", func(t *testing.T) {
+		aud.Reset()
+		for _, args := range [][]any{
+			{pgx.QueryResultFormats{1}, "x"},                      // Exec: a parameter, not an option
+			{pgx.NamedArgs{"n": otherRewriter{}}},                 // would become a leading rewriter
+			{pgx.NamedArgs{"n": pgx.QueryExecModeSimpleProtocol}}, // would become a leading option
+		} {
+			q := "INSERT INTO items(name) VALUES ($1)"
+			if _, ok := args[0].(pgx.NamedArgs); ok {
+				q = "INSERT INTO items(name) VALUES (@n)"
+			}
+			_, err := db.ExecContext(ctx, q, args...)
+			pathtest.Denied(t, err)
+			if !errors.Is(err, driver.ErrRewrite) {
+				t.Errorf("%#v: err = %v", args, err)
+			}
+		}
+		if recs := aud.Records(); len(recs) != 0 {
+			t.Errorf("refused calls reached the Gate: %+v", recs)
+		}
+	})
 	pathtest.SentinelsAlive(t, admin)
 }
 

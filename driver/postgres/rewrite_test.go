@@ -38,13 +38,25 @@ func TestRewrite(t *testing.T) {
 		{"no args", "SELECT 1", nil, "SELECT 1", nil, 0, false},
 		{"plain args", "SELECT $1", nvs(int64(1)), "SELECT $1", []any{int64(1)}, 0, false},
 		{"exec mode", "SELECT $1", nvs(pgx.QueryExecModeSimpleProtocol, int64(1)), "SELECT $1", []any{int64(1)}, 1, false},
-		{"result formats", "SELECT $1", nvs(pgx.QueryResultFormats{1}, pgx.QueryExecModeExec, "x"), "SELECT $1", []any{"x"}, 2, false},
+		// pgx's Exec does not take result formats as options: they would be
+		// parameter $1, shifting the arguments the Gate saw.
+		{"result formats", "SELECT $1", nvs(pgx.QueryResultFormats{1}, pgx.QueryExecModeExec, "x"), "", nil, 0, true},
+		{"result formats by oid", "SELECT $1", nvs(pgx.QueryResultFormatsByOID{25: 1}, "x"), "", nil, 0, true},
 		{"mode later is a user arg", "SELECT $1, $2", nvs(int64(1), pgx.QueryExecModeExec), "SELECT $1, $2", []any{int64(1), pgx.QueryExecModeExec}, 0, false},
 		{"named args", "SELECT * FROM t WHERE a = @a AND b = @b", nvs(pgx.NamedArgs{"a": 1, "b": "x"}),
 			"SELECT * FROM t WHERE a = $1 AND b = $2", []any{1, "x"}, 0, false},
 		{"named args with mode", "SELECT @a", nvs(pgx.QueryExecModeExec, pgx.StrictNamedArgs{"a": 1}), "SELECT $1", []any{1}, 1, false},
 		{"strict named args missing", "SELECT @a, @b", nvs(pgx.StrictNamedArgs{"a": 1}), "", nil, 0, true},
 		{"unknown rewriter", "SELECT 1", nvs(otherRewriter{}), "", nil, 0, true},
+		// A named argument's value becomes a leading positional argument
+		// after the rewrite: pgx would take it for an option again (a
+		// QueryRewriter running other text, or an exec mode shifting the
+		// arguments the Gate saw).
+		{"named arg value is a rewriter", "SELECT @a", nvs(pgx.NamedArgs{"a": otherRewriter{}}), "", nil, 0, true},
+		{"named arg value is an exec mode", "SELECT @a, @b", nvs(pgx.NamedArgs{"a": pgx.QueryExecModeSimpleProtocol, "b": "x"}), "", nil, 0, true},
+		{"named arg value is result formats", "SELECT @a", nvs(pgx.StrictNamedArgs{"a": pgx.QueryResultFormats{1}}), "", nil, 0, true},
+		{"named arg option value not first is a user arg", "SELECT @a, @b", nvs(pgx.NamedArgs{"a": 1, "b": pgx.QueryExecModeExec}),
+			"SELECT $1, $2", []any{1, pgx.QueryExecModeExec}, 0, false},
 		{"two rewriters", "SELECT @a", nvs(pgx.NamedArgs{"a": 1}, pgx.NamedArgs{"a": 2}), "", nil, 0, true},
 	}
 	for _, tc := range cases {
