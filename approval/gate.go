@@ -154,6 +154,11 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 		}
 	}
 
+	if now.IsZero() {
+		g.deny(d, "", "", ErrClock)
+		return
+	}
+
 	// The statement.
 	stmt := req.Statement
 	if stmt == nil {
@@ -304,6 +309,11 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 	}
 	return key, nil
 }
+
+// ErrClock is the cause of a denial taken because the Gate's clock read
+// the zero time: key validity, usage windows and `now` cannot be judged
+// against it.
+var ErrClock = errors.New("approval: clock unavailable (read the zero time)")
 
 // errKeyWithoutID refuses a key that could be neither revoked nor audited.
 var errKeyWithoutID = fmt.Errorf("%w: the key has no id (needed for revocation and audit)", ErrNoKey)

@@ -588,3 +588,35 @@ func TestDeniedMessageSaysApprovalOnce(t *testing.T) {
 		t.Errorf("message %q repeats the package prefix", msg)
 	}
 }
+
+// A clock that reads the zero time (unset, broken) must not make every
+// key look valid: the Gate denies instead of judging time against it.
+func TestDecideZeroClockDenies(t *testing.T) {
+	const src = `
+version: a
+dialect: postgres
+anonymous: true
+rules:
+  - name: app
+    effect: allow
+    when: key.present && key.role == "app"
+  - name: public
+    effect: allow
+    when: '!key.present'
+`
+	g := mustGate(t, mustPolicy(t, src), WithClock(ClockFunc(func() time.Time { return time.Time{} })))
+	expired := testKey("app")
+	expired.IssuedAt, expired.ExpiresAt = t0.Add(-48*time.Hour), t0.Add(-24*time.Hour)
+	for _, tc := range []struct {
+		name string
+		ctx  context.Context
+	}{
+		{"expired key", WithKey(context.Background(), expired)},
+		{"anonymous", context.Background()},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			d := g.Decide(tc.ctx, Request{Statement: stmt("SELECT", true, "users")})
+			checkDecision(t, d, Deny, "", ErrDenied, ErrClock)
+		})
+	}
+}
