@@ -80,9 +80,15 @@
 // [AllowSessionSettingChanges] is given, the wrapper refuses, after the
 // Gate allowed it, any statement that may change them: SET or RESET of
 // those names (also SET NAMES, SET LOCAL/SESSION), RESET ALL, DISCARD ALL,
-// set_config(…) or an UPDATE of pg_settings naming them in a literal or an
-// argument, and for MySQL sql_mode, SET NAMES/CHARACTER SET and the
-// character_set_* variables. The refusal is a *approval.DeniedError whose
+// set_config(…) naming them in a literal or an argument, and for MySQL
+// sql_mode, SET NAMES/CHARACTER SET and the character_set_* variables.
+// What cannot be shown harmless is refused too: PostgreSQL DO blocks
+// (dynamic SQL), any write to pg_settings, and set_config whose setting
+// name is not a lone literal or bind parameter ('standard_' || …, a
+// column) or whose arguments are of a type the driver turns into text
+// itself. Functions and triggers that change a setting are invisible in
+// the statement's text: only the call check of the pgx registration
+// notices them (after the call). The refusal is a *approval.DeniedError whose
 // cause is [ErrSessionSetting]. The PostgreSQL registrations also check
 // each new connection ([WithConnectCheck]) and, for pgx, the settings the
 // server reports after each call ([WithCallCheck]): a connection whose

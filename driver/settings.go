@@ -2,6 +2,7 @@ package driver
 
 import (
 	"strings"
+	"time"
 
 	sqldriver "database/sql/driver"
 
@@ -80,28 +81,128 @@ func changesSetting(st *sqlnorm.Statement, args []sqldriver.NamedValue) string {
 		}
 		return found
 	}
-	if st.Dialect == sqlnorm.Postgres && (callsSetConfig(st) || writesPgSettings(st)) {
-		for _, lit := range st.Literals {
-			if g := mentions(lit, guarded); g != "" {
-				return g
-			}
-		}
-		for _, a := range args {
-			var s string
-			switch v := a.Value.(type) {
-			case string:
-				s = v
-			case []byte:
-				s = string(v)
-			default:
-				continue
-			}
-			if g := mentions(s, guarded); g != "" {
-				return g
-			}
+	if st.Dialect != sqlnorm.Postgres {
+		return ""
+	}
+	if cmd == "DO" {
+		// A DO block can change any setting by dynamic SQL built at run
+		// time (EXECUTE 'SE' || 'T …'): nothing in its text says.
+		return "unknown"
+	}
+	pgSettings, setConfig := writesPgSettings(st), callsSetConfig(st)
+	if !pgSettings && !setConfig {
+		return ""
+	}
+	for _, lit := range st.Literals {
+		if g := mentions(lit, guarded); g != "" {
+			return g
 		}
 	}
+	for _, a := range args {
+		var s string
+		switch v := a.Value.(type) {
+		case string:
+			s = v
+		case []byte:
+			s = string(v)
+		case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64, float32, float64, time.Time:
+			continue
+		default:
+			// A type whose text the driver derives (a named string type,
+			// a Valuer, a Stringer): what it sends is unknown.
+			return "unknown"
+		}
+		if g := mentions(s, guarded); g != "" {
+			return g
+		}
+	}
+	if pgSettings {
+		// UPDATE pg_settings … WHERE name LIKE 'standard%' names no
+		// setting in full.
+		return "unknown"
+	}
+	if !setConfigNamesPlain(st.Text) {
+		// The setting's name is computed ('standard_' || …, lower(…), a
+		// column): it cannot be checked.
+		return "unknown"
+	}
 	return ""
+}
+
+// setConfigNamesPlain reports whether every set_config call in the
+// canonical text takes its setting name as a lone string literal or bind
+// parameter, so that the literals and arguments hold the name in full.
+// Occurrences inside string literals are skipped.
+func setConfigNamesPlain(text string) bool {
+	const fn = "set_config"
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c == '\'':
+			i = skipQuoted(text, i)
+			continue
+		case !strings.EqualFold(text[i:min(i+len(fn), len(text))], fn):
+			continue
+		case i > 0 && isWordByte(text[i-1]):
+			continue
+		}
+		j := i + len(fn)
+		if j < len(text) && isWordByte(text[j]) {
+			continue // set_config_x
+		}
+		if j < len(text) && text[j] == '"' {
+			j++
+		}
+		j = skipSpace(text, j)
+		if j >= len(text) || text[j] != '(' {
+			continue // not a call (a column or alias named set_config)
+		}
+		j = skipSpace(text, j+1)
+		switch {
+		case j < len(text) && text[j] == '\'':
+			j = skipQuoted(text, j) + 1
+		case j < len(text) && text[j] == '?':
+			j++
+		case j < len(text) && text[j] == '$':
+			j++
+			for j < len(text) && text[j] >= '0' && text[j] <= '9' {
+				j++
+			}
+		default:
+			return false
+		}
+		j = skipSpace(text, j)
+		if j >= len(text) || text[j] != ',' {
+			return false
+		}
+		i = j
+	}
+	return true
+}
+
+// skipQuoted returns the index of the quote closing the '…' literal that
+// starts at i (” is an escaped quote), or len(s)-1.
+func skipQuoted(s string, i int) int {
+	for j := i + 1; j < len(s); j++ {
+		if s[j] == '\'' {
+			if j+1 < len(s) && s[j+1] == '\'' {
+				j++
+				continue
+			}
+			return j
+		}
+	}
+	return len(s) - 1
+}
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+func isWordByte(c byte) bool {
+	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
 func callsSetConfig(st *sqlnorm.Statement) bool {
@@ -158,8 +259,11 @@ func eachWord(s string, f func(string) bool) {
 }
 
 // SettingChange returns the name of the session setting the lexer depends
-// on that st (with args) may change, "ALL" for RESET ALL or DISCARD ALL, or
-// "" when it changes none. It is the check the wrapper applies to every
+// on that st (with args) may change, "ALL" for RESET ALL or DISCARD ALL,
+// "unknown" when it cannot be shown harmless (a PostgreSQL DO block, a
+// write to pg_settings, set_config with a computed setting name or an
+// argument of a type whose text the driver derives), or "" when it changes
+// none. It is the check the wrapper applies to every
 // allowed statement unless [AllowSessionSettingChanges] is given; adapters
 // such as driver/sqlmw use it too. A nil st returns "unknown".
 func SettingChange(st *sqlnorm.Statement, args []sqldriver.NamedValue) string {

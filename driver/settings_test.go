@@ -175,3 +175,51 @@ func TestConnectCheck(t *testing.T) {
 		t.Error("refused connection not closed")
 	}
 }
+
+// The setting guard on statements as the real lexer normalises them:
+// set_config whose setting name is not a lone literal or parameter, writes
+// to pg_settings and DO blocks cannot be shown harmless and are refused.
+func TestChangesSettingLexed(t *testing.T) {
+	cases := []struct {
+		sql  string
+		args []sqldriver.NamedValue
+		want string // "" allowed, "*" any refusal
+	}{
+		{"SELECT set_config('standard_conforming_strings', 'off', false)", nil, "standard_conforming_strings"},
+		{"SELECT set_config('standard_conforming' || '_strings', 'off', false)", nil, "*"},
+		{"SELECT set_config(lower('X'), 'off', false)", nil, "*"},
+		{"SELECT pg_catalog.set_config(name, 'off', false) FROM pg_settings WHERE name LIKE 'standard%'", nil, "*"},
+		{`SELECT "set_config"(v, 'off', false) FROM t`, nil, "*"},
+		{"SELECT set_config($1 || $2, 'off', false)", []sqldriver.NamedValue{{Ordinal: 1, Value: "standard_conforming"}, {Ordinal: 2, Value: "_strings"}}, "*"},
+		{"SELECT set_config($1, $2, false)", []sqldriver.NamedValue{{Ordinal: 1, Value: "client_encoding"}, {Ordinal: 2, Value: "LATIN1"}}, "client_encoding"},
+		{"SELECT set_config($1, $2, false)", []sqldriver.NamedValue{{Ordinal: 1, Value: settingName("client_encoding")}, {Ordinal: 2, Value: "LATIN1"}}, "*"},
+		{"UPDATE pg_settings SET setting = 'off' WHERE name LIKE 'standard%'", nil, "*"},
+		{"DO $$BEGIN PERFORM set_config('standard_' || 'conforming_strings', 'off', false); END$$", nil, "*"},
+		{"DO 'BEGIN EXECUTE ''SET standard_conforming_strings = off''; END'", nil, "*"},
+		// Still allowed.
+		{"SELECT set_config('app.tenant', $1, true)", []sqldriver.NamedValue{{Ordinal: 1, Value: "42"}}, ""},
+		{"SELECT set_config($1, $2, true)", []sqldriver.NamedValue{{Ordinal: 1, Value: "app.tenant"}, {Ordinal: 2, Value: "42"}}, ""},
+		{"SELECT current_setting('standard_conforming_strings')", nil, ""},
+		{"SELECT name, setting FROM pg_settings WHERE name LIKE 'standard%'", nil, ""},
+		{"UPDATE items SET name = 'set_config(x' WHERE id = 1", nil, ""},
+	}
+	for _, tc := range cases {
+		t.Run(tc.sql, func(t *testing.T) {
+			st, err := sqlnorm.Normalize(sqlnorm.Options{Dialect: sqlnorm.Postgres}, tc.sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := changesSetting(st, tc.args)
+			switch {
+			case tc.want == "*" && got == "":
+				t.Errorf("allowed (text %q)", st.Text)
+			case tc.want != "*" && got != tc.want:
+				t.Errorf("changesSetting = %q, want %q (text %q)", got, tc.want, st.Text)
+			}
+		})
+	}
+}
+
+// settingName is a string type the setting guard cannot read as a string
+// with a type switch.
+type settingName string

@@ -381,6 +381,12 @@ func Run(t *testing.T, e Env) {
 		return nil
 	})
 	step("session setting changes refused", func(t *testing.T) []Want {
+		// One connection, so that a change that got through shows below.
+		conn, err := e.DB.Conn(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer conn.Close()
 		for _, q := range []string{
 			"SET standard_conforming_strings = off",
 			"SET client_encoding = 'LATIN1'",
@@ -388,12 +394,19 @@ func Run(t *testing.T, e Env) {
 			"RESET ALL",
 			"DISCARD ALL",
 			"SELECT set_config('standard_conforming_strings', 'off', false)",
+			// Names no literal spells out in full.
+			"SELECT set_config('standard_conforming' || '_strings', 'off', false)",
+			"SELECT set_config(name, 'off', false) FROM pg_settings WHERE name LIKE 'standard_conforming%'",
+			"UPDATE pg_settings SET setting = 'off' WHERE name LIKE 'standard_conforming%'",
+			"DO $$BEGIN PERFORM set_config('standard_' || 'conforming_strings', 'off', false); END$$",
 		} {
-			_, err := e.DB.ExecContext(ctx, q)
-			Denied(t, err)
+			_, err := conn.ExecContext(ctx, q)
+			if de := Denied(t, err); de != nil && de.Rule != "driver.session-settings" {
+				t.Errorf("%s: denied by %q, want the session-settings guard", q, de.Rule)
+			}
 		}
 		var scs string
-		if err := e.DB.QueryRowContext(ctx, "SELECT current_setting('standard_conforming_strings')").Scan(&scs); err != nil || scs != "on" {
+		if err := conn.QueryRowContext(ctx, "SELECT current_setting('standard_conforming_strings')").Scan(&scs); err != nil || scs != "on" {
 			t.Errorf("standard_conforming_strings = %q, %v", scs, err)
 		}
 		return nil
