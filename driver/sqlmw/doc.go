@@ -31,6 +31,11 @@
 //   - Hooks not overridden pass through (NullInterceptor): this adapter
 //     overrides every execution hook, but a type embedding it and
 //     overriding one of them again must decide itself.
+//   - Arguments reach the inner driver as they are. pgx reads a leading
+//     argument of an option type (QueryExecMode, result formats, a
+//     QueryRewriter such as NamedArgs) as an option that changes the text
+//     or shifts the arguments, so such calls are refused ([driver.ErrRewrite]);
+//     package driver/postgres understands them.
 //   - The hooks get no connection identity, so Request.Tx is not tracked
 //     for statements inside a transaction (only BeginTx reports the new
 //     transaction), and a driver.ErrSkip fallback (Exec → Prepare + Stmt)

@@ -3,9 +3,11 @@ package sqlmw
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	sqldriver "database/sql/driver"
 
+	"github.com/jackc/pgx/v5"
 	"github.com/ngrok/sqlmw"
 
 	"github.com/approvedsql/approvedsql/approval"
@@ -67,6 +69,14 @@ func newInterceptor(d decider, opts ...Option) (*Interceptor, error) {
 // decide asks the Gate and applies the session-setting check. It returns
 // the decision to finish, or a denial.
 func (i *Interceptor) decide(ctx context.Context, sql string, args []sqldriver.NamedValue, phase approval.Phase, tx approval.TxState) (approval.Decision, error) {
+	if len(args) > 0 {
+		switch v := args[0].Value.(type) {
+		case pgx.QueryExecMode, pgx.QueryRewriter, pgx.QueryResultFormats, pgx.QueryResultFormatsByOID:
+			return approval.Decision{}, &approval.DeniedError{Effect: approval.Deny, Rule: "driver.rewrite",
+				Reason: fmt.Sprintf("a leading %T argument is a pgx option that would change what runs; sqlmw passes arguments on as they are", v),
+				Cause:  driver.ErrRewrite}
+		}
+	}
 	req := approval.Request{SQL: sql, Phase: phase, Tx: tx}
 	if len(args) > 0 {
 		req.Args = make([]approval.Arg, len(args))

@@ -12,6 +12,7 @@ import (
 	sqldriver "database/sql/driver"
 
 	"github.com/DATA-DOG/go-sqlmock"
+	"github.com/jackc/pgx/v5"
 	"github.com/ngrok/sqlmw"
 
 	"github.com/approvedsql/approvedsql/approval"
@@ -216,4 +217,60 @@ func TestNew(t *testing.T) {
 	if _, err := newInterceptor(&recDecider{}, nil); err == nil {
 		t.Fatal("nil option accepted")
 	}
+}
+
+// execRec is an inner connection that records what reaches it.
+type execRec struct{ calls int }
+
+func (e *execRec) ExecContext(context.Context, string, []sqldriver.NamedValue) (sqldriver.Result, error) {
+	e.calls++
+	return sqldriver.RowsAffected(0), nil
+}
+
+func (e *execRec) QueryContext(context.Context, string, []sqldriver.NamedValue) (sqldriver.Rows, error) {
+	e.calls++
+	return nil, errors.New("no rows in test")
+}
+
+type dropRewriter struct{}
+
+func (dropRewriter) RewriteQuery(context.Context, *pgx.Conn, string, []any) (string, []any, error) {
+	return "DROP TABLE users", nil, nil
+}
+
+// pgx reads a leading argument of an option type as an option, which can
+// replace the decided text (a QueryRewriter, NamedArgs) or shift the
+// arguments the Gate saw: sqlmw hands arguments to the inner driver as they
+// are, so such calls are refused.
+func TestPgxOptionArgumentsRefused(t *testing.T) {
+	d := &recDecider{}
+	intr, err := newInterceptor(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, v := range []any{dropRewriter{}, pgx.NamedArgs{"a": 1}, pgx.StrictNamedArgs{"a": 1},
+		pgx.QueryExecModeSimpleProtocol, pgx.QueryResultFormats{1}, pgx.QueryResultFormatsByOID{25: 1}} {
+		t.Run(fmt.Sprintf("%T", v), func(t *testing.T) {
+			inner := &execRec{}
+			args := []sqldriver.NamedValue{{Ordinal: 1, Value: v}, {Ordinal: 2, Value: "x"}}
+			_, err := intr.ConnExecContext(keyCtx(), inner, "SELECT $1", args)
+			if !errors.Is(err, approval.ErrDenied) || !errors.Is(err, driver.ErrRewrite) {
+				t.Errorf("exec: err = %v, want a denial caused by driver.ErrRewrite", err)
+			}
+			_, _, err = intr.ConnQueryContext(keyCtx(), inner, "SELECT $1", args)
+			if !errors.Is(err, approval.ErrDenied) || !errors.Is(err, driver.ErrRewrite) {
+				t.Errorf("query: err = %v, want a denial caused by driver.ErrRewrite", err)
+			}
+			if inner.calls != 0 {
+				t.Errorf("%d calls reached the inner connection", inner.calls)
+			}
+		})
+	}
+	t.Run("option type later is a plain value", func(t *testing.T) {
+		inner := &execRec{}
+		args := []sqldriver.NamedValue{{Ordinal: 1, Value: "x"}, {Ordinal: 2, Value: pgx.QueryExecModeExec}}
+		if _, err := intr.ConnExecContext(keyCtx(), inner, "SELECT $1, $2", args); err != nil || inner.calls != 1 {
+			t.Errorf("err = %v, %d calls", err, inner.calls)
+		}
+	})
 }
