@@ -41,6 +41,14 @@
 // argument is of an option type (pgx would read it as an option). Any
 // other pgx.QueryRewriter is refused.
 //
+// With QueryExecModeSimpleProtocol (as an argument or as the connection's
+// default_query_exec_mode) pgx puts the arguments into the text with its
+// own scanner. A call with arguments whose text that scanner reads
+// differently from PostgreSQL — an E'…' string, a $tag$ quote or a $n
+// placeholder directly after an identifier character, as in name'' or
+// x$a$ — is refused with driver.ErrRewrite, since an argument could land
+// outside the literal the Gate saw and run as SQL.
+//
 // # Session settings
 //
 // Each new connection is refused unless the server reports

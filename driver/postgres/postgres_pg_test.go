@@ -231,3 +231,40 @@ func TestNoPolicyPgx(t *testing.T) {
 		t.Fatalf("err = %v, want ErrNoPolicy", err)
 	}
 }
+
+// pgx's simple protocol puts the arguments into the text itself, finding
+// the placeholders with its own lexer. Where that lexer reads a text
+// differently from PostgreSQL (an E-string, dollar quote or placeholder
+// glued to an identifier), an argument could land outside the literal the
+// Gate saw and run as SQL. Such calls are refused before they are decided.
+func TestPgxSimpleProtocolMisreadRefused(t *testing.T) {
+	db, admin, aud, _ := setup(t)
+	ctx := pathtest.Ctx()
+	cases := []struct {
+		name, query, arg string
+	}{
+		{"dollar tag after an identifier", `SELECT 1 AS x$a$, $a$ $1 $a$`, "$a$; DELETE FROM driver_sentinel; SELECT $a$"},
+		{"E-string after an identifier", `SELECT name'\' || ' $1 --'`, "x; DELETE FROM driver_sentinel; SELECT "},
+		{"placeholder after an identifier", `SELECT 1 AS x$1`, "y"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			aud.Reset()
+			_, err := db.ExecContext(ctx, tc.query, pgx.QueryExecModeSimpleProtocol, tc.arg)
+			pathtest.SentinelsAlive(t, admin)
+			pathtest.Denied(t, err)
+			if !errors.Is(err, driver.ErrRewrite) {
+				t.Errorf("err = %v, want driver.ErrRewrite", err)
+			}
+		})
+	}
+	t.Run("ordinary text with arguments still runs", func(t *testing.T) {
+		var got string
+		if err := db.QueryRowContext(ctx, `SELECT $1::text || 'e''s' || $$ $x$ $$ || E'\'' /* $2 */`, pgx.QueryExecModeSimpleProtocol, "it").Scan(&got); err != nil {
+			t.Fatal(err)
+		}
+		if got != `ite's $x$ '` {
+			t.Errorf("got %q", got)
+		}
+	})
+}
