@@ -45,7 +45,7 @@
 // default_query_exec_mode) pgx puts the arguments into the text with its
 // own scanner. A call with arguments whose text that scanner reads
 // differently from PostgreSQL — an E'…' string, a $tag$ quote or a $n
-// placeholder directly after an identifier character, as in name'' or
+// placeholder directly after an identifier character, as in name'x' or
 // x$a$ — is refused with driver.ErrRewrite, since an argument could land
 // outside the literal the Gate saw and run as SQL.
 //
