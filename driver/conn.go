@@ -360,7 +360,25 @@ func (c *conn) trackTx(st *sqlnorm.Statement) {
 		if !hasWords(st.Text, "TO") { // ROLLBACK TO SAVEPOINT keeps the transaction
 			c.tx = approval.TxState{}
 		}
+	default:
+		if c.tx.ReadOnly && mayChangeAccessMode(st) {
+			// SET TRANSACTION READ WRITE, set_config('transaction_read_only',
+			// …), a function doing either: the transaction may no longer
+			// be read-only, so later decisions must not say it is.
+			c.tx.ReadOnly = false
+		}
 	}
+}
+
+// mayChangeAccessMode reports whether st may switch the transaction to read
+// write: a SET, RESET, DO or CALL, or a statement calling a function that
+// is not known to be read-only.
+func mayChangeAccessMode(st *sqlnorm.Statement) bool {
+	switch strings.ToUpper(st.Command) {
+	case "SET", "RESET", "DO", "CALL":
+		return true
+	}
+	return !st.ReadOnly && len(st.Functions) > 0
 }
 
 // hasWords reports whether text contains the words in sequence

@@ -15,6 +15,7 @@ import (
 	sqldriver "database/sql/driver"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // optional lists the connection interfaces the wrapper mirrors, in mask order.
@@ -757,5 +758,85 @@ func TestConcurrentUse(t *testing.T) {
 	}
 	if got, want := len(d.Requests()), workers*calls*3; got != want {
 		t.Errorf("decided %d, want %d", got, want)
+	}
+}
+
+// A read-only transaction stops being reported as read-only once a
+// statement that may change its access mode ran (SET TRANSACTION READ
+// WRITE, set_config, a function…): rules trusting tx.read_only must not
+// see it for the writes that follow.
+func TestTxReadOnlyDroppedWhenAccessModeMayChange(t *testing.T) {
+	for _, change := range []string{
+		"SET TRANSACTION READ WRITE",
+		"SET SESSION CHARACTERISTICS AS TRANSACTION READ WRITE",
+		"SET transaction_read_only = off",
+		"SELECT set_config('transaction_read_only', 'off', true)",
+		"SELECT f()",
+	} {
+		for _, prepared := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/prepared=%v", change, prepared), func(t *testing.T) {
+				sqlDB, _, d := openFake(t, allConn)
+				d.stmt = lexed(t)
+				ctx := keyCtx()
+				tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+				if err != nil {
+					t.Fatal(err)
+				}
+				defer tx.Rollback()
+				if prepared {
+					st, err := tx.PrepareContext(ctx, change)
+					if err != nil {
+						t.Fatal(err)
+					}
+					rows, err := st.QueryContext(ctx)
+					if err != nil {
+						t.Fatal(err)
+					}
+					rows.Close()
+					st.Close()
+				} else if _, err := tx.ExecContext(ctx, change); err != nil {
+					t.Fatal(err)
+				}
+				if _, err := tx.ExecContext(ctx, "DELETE FROM t"); err != nil {
+					t.Fatal(err)
+				}
+				reqs := d.Requests()
+				if got := reqs[len(reqs)-1].Tx; got != (approval.TxState{Active: true}) {
+					t.Errorf("DELETE after %q decided with Tx %+v, want active and not read-only", change, got)
+				}
+			})
+		}
+	}
+	t.Run("a plain read keeps read-only", func(t *testing.T) {
+		sqlDB, _, d := openFake(t, allConn)
+		d.stmt = lexed(t)
+		ctx := keyCtx()
+		tx, err := sqlDB.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer tx.Rollback()
+		for _, q := range []string{"SELECT n FROM t", "SELECT 1"} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				t.Fatal(err)
+			}
+		}
+		reqs := d.Requests()
+		if got := reqs[len(reqs)-1].Tx; got != (approval.TxState{Active: true, ReadOnly: true}) {
+			t.Errorf("Tx %+v, want read-only", got)
+		}
+	})
+}
+
+// lexed returns statement facts from the real lexer, for the recording
+// decider.
+func lexed(tb testing.TB) func(string) *sqlnorm.Statement {
+	return func(q string) *sqlnorm.Statement {
+		st, err := sqlnorm.Normalize(sqlnorm.Options{Dialect: sqlnorm.Postgres}, q)
+		if err != nil {
+			tb.Errorf("%q: %v", q, err)
+			return &sqlnorm.Statement{Dialect: sqlnorm.Postgres, Text: q}
+		}
+		return st
 	}
 }

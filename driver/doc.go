@@ -30,7 +30,10 @@
 //     isolation level and read-only flag are passed on. Statements in the
 //     transaction carry Tx.Active and Tx.ReadOnly (also for a transaction
 //     begun and ended by statement text: BEGIN, START TRANSACTION … READ
-//     ONLY, COMMIT, ROLLBACK). Commit and Rollback are not decided;
+//     ONLY, COMMIT, ROLLBACK). Tx.ReadOnly is dropped for the rest of the
+//     transaction once a statement ran that may switch it to read write
+//     (SET, RESET, DO, CALL, or a call of a function not known to be
+//     read-only, such as set_config). Commit and Rollback are not decided;
 //   - the driver.ErrSkip fallback (Exec or Query → Prepare + Stmt): the
 //     call is decided once, by the Exec/Query that got ErrSkip, and the
 //     fallback's prepare and execution reuse that decision (no double count

@@ -144,6 +144,9 @@ func (s *stmt) QueryContext(ctx context.Context, args []sqldriver.NamedValue) (s
 		rows, err = legacyStmtQuery(ctx, s.inner, dargs)
 	}
 	s.c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	if err == nil {
+		s.c.trackTx(dec.Statement)
+	}
 	if cerr := s.c.afterCall(); cerr != nil && err == nil {
 		rows.Close()
 		return nil, cerr
