@@ -35,7 +35,10 @@
 //     argument of an option type (QueryExecMode, result formats, a
 //     QueryRewriter such as NamedArgs) as an option that changes the text
 //     or shifts the arguments, so such calls are refused ([driver.ErrRewrite]);
-//     package driver/postgres understands them.
+//     package driver/postgres understands them. Likewise a PostgreSQL
+//     call with arguments whose text pgx's simple protocol would tokenise
+//     differently from the server (e'…', $tag$ or $n glued to an
+//     identifier) is refused, whatever the inner driver.
 //   - The hooks get no connection identity, so Request.Tx is not tracked
 //     for statements inside a transaction (only BeginTx reports the new
 //     transaction), and a driver.ErrSkip fallback (Exec → Prepare + Stmt)

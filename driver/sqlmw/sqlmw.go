@@ -12,6 +12,8 @@ import (
 
 	"github.com/approvedsql/approvedsql/approval"
 	"github.com/approvedsql/approvedsql/driver"
+	"github.com/approvedsql/approvedsql/driver/internal/pgxscan"
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // decider is what the interceptor needs from a Gate.
@@ -87,6 +89,14 @@ func (i *Interceptor) decide(ctx context.Context, sql string, args []sqldriver.N
 	dec := i.d.Decide(ctx, req)
 	if !dec.Allowed() {
 		return dec, denial(&dec)
+	}
+	if len(args) > 0 && dec.Statement != nil && dec.Statement.Dialect == sqlnorm.Postgres && pgxscan.Misreads(sql) {
+		// pgx's simple protocol would put an argument elsewhere than the
+		// Gate saw its placeholder.
+		err := &approval.DeniedError{Effect: approval.Deny, Rule: "driver.rewrite",
+			Reason: "pgx's simple protocol would read this text differently from PostgreSQL", Cause: driver.ErrRewrite}
+		i.d.Finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+		return dec, err
 	}
 	if !i.allowSettingChanges {
 		if name := driver.SettingChange(dec.Statement, args); name != "" {

@@ -274,3 +274,25 @@ func TestPgxOptionArgumentsRefused(t *testing.T) {
 		}
 	})
 }
+
+// A PostgreSQL text pgx's simple protocol would tokenise differently from
+// the server is refused when it has arguments.
+func TestPgxMisreadRefused(t *testing.T) {
+	d := &recDecider{}
+	intr, err := newInterceptor(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inner := &execRec{}
+	args := []sqldriver.NamedValue{{Ordinal: 1, Value: "$a$; DELETE FROM users; SELECT $a$"}}
+	_, err = intr.ConnExecContext(keyCtx(), inner, "SELECT 1 AS x$a$, $a$ $1 $a$", args)
+	if !errors.Is(err, approval.ErrDenied) || !errors.Is(err, driver.ErrRewrite) {
+		t.Errorf("err = %v, want a denial caused by driver.ErrRewrite", err)
+	}
+	if _, err := intr.ConnExecContext(keyCtx(), inner, "SELECT 1 AS x$a$", nil); err != nil {
+		t.Errorf("without arguments: %v", err)
+	}
+	if inner.calls != 1 {
+		t.Errorf("%d calls reached the inner connection, want 1", inner.calls)
+	}
+}
