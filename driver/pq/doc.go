@@ -32,7 +32,12 @@
 // DISCARD ALL, set_config of them…) are refused unless
 // [driver.AllowSessionSettingChanges] is given. Unlike pgx, lib/pq does not
 // keep the values the server reports after each statement, so a change
-// made indirectly (a user function calling set_config with a computed
-// name) is not noticed until the connection is replaced; prefer
-// "approved-postgres" where that matters.
+// made indirectly (a function, view, trigger or rule calling set_config,
+// or a configuration reload) is not noticed until the connection is
+// replaced. Until then the Gate's lexer may read that session's statements
+// differently from the server (with standard_conforming_strings off,
+// 'a\' ends differently), which can let text through that the policy
+// would deny, several statements at once included. Where the database has
+// (or its users may create) such functions, use "approved-postgres", whose
+// per-call check discards the connection before its next statement.
 package pq
