@@ -2,7 +2,8 @@
 // peers and the tools that turn their output into ratio tables. It has no
 // library code: everything is in its _test.go files and in bench/ratio.
 //
-// Run everything with bench/run.sh (see docs/performance.md):
+// Run everything with bench/run.sh (see docs/performance.md; the raw
+// output of the run quoted there is in bench/runs):
 //
 //	bench/run.sh                      # full run: ≥ 40 interleaved rounds on real PostgreSQL
 //	APPROVEDSQL_BENCH_QUICK=1 bench/run.sh   # CI-sized run
@@ -20,6 +21,11 @@
 //     pgbouncer that forwards every database to that server).
 //   - BenchmarkDecideFew: Gate.Decide with 1, 10 and 100 rules, serial and
 //     parallel, for a statement only a few of the rules can match.
+//   - BenchmarkNormalizers (build tag pgquery): a cold sqlnorm.Normalize
+//     against DataDog/go-sqllexer and pg_query's Parse and Fingerprint.
+//
+// Each reports cpu-ns/op beside ns/op: the process's CPU time per operation,
+// closer to the code's cost than wall time on a shared machine.
 //
 // The fake-driver, lexer and engine benchmarks live beside their code
 // (driver, sqlnorm, approval) and are run by bench/run.sh from there.
