@@ -36,6 +36,7 @@ type conn struct {
 	validator     sqldriver.Validator
 
 	tx       approval.TxState
+	recheck  bool     // a call that may have changed session settings ran: check before the next
 	skip     *skipped // the call whose ErrSkip fallback is in progress
 	poisoned error    // set by the call check; later calls get ErrBadConn
 }
@@ -112,7 +113,7 @@ func (c *conn) Prepare(query string) (sqldriver.Stmt, error) {
 // without the key); without ConnPrepareContext on the inner connection it
 // behaves as database/sql would.
 func (c *conn) PrepareContext(ctx context.Context, query string) (sqldriver.Stmt, error) {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	if s := c.skip; s != nil {
@@ -192,7 +193,7 @@ func (c *conn) Begin() (sqldriver.Tx, error) {
 // advertised whatever the inner connection has; without ConnBeginTx on the
 // inner connection it behaves as database/sql would.
 func (c *conn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldriver.Tx, error) {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	c.dropSkip(ctx)
@@ -263,6 +264,31 @@ func (c *conn) usable() error {
 	return nil
 }
 
+// ready is usable plus, after a call that may have changed a session
+// setting (WithRecheckAfterWrites), the connect check again. It runs before
+// anything of the next call reaches the inner connection.
+func (c *conn) ready(ctx context.Context) error {
+	if err := c.usable(); err != nil {
+		return err
+	}
+	if c.recheck {
+		if err := c.cfg.connectCheck(ctx, c.inner); err != nil {
+			c.poisoned = err
+			return sqldriver.ErrBadConn
+		}
+		c.recheck = false
+	}
+	return nil
+}
+
+// noteCall records that st ran on the connection: a statement not known to
+// be read-only makes ready check the session again.
+func (c *conn) noteCall(st *sqlnorm.Statement) {
+	if c.cfg.recheckAfterWrites && c.cfg.connectCheck != nil && (st == nil || !st.ReadOnly) {
+		c.recheck = true
+	}
+}
+
 // afterCall runs the call check; a failure poisons the connection.
 func (c *conn) afterCall() error {
 	if c.cfg.callCheck == nil {
@@ -313,7 +339,7 @@ func userArgs(call *Call) []approval.Arg {
 
 // execContext is ExecerContext.ExecContext of the combination types.
 func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Result, error) {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	c.dropSkip(ctx)
@@ -333,6 +359,7 @@ func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.N
 		return nil, err
 	}
 	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: rowsAffected(res, err), Err: err})
+	c.noteCall(dec.Statement)
 	if err == nil {
 		c.trackTx(dec.Statement)
 	}
@@ -407,7 +434,7 @@ func hasWords(text string, words ...string) bool {
 // Rows are returned unwrapped, so every optional Rows interface of the
 // inner driver is kept.
 func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return nil, err
 	}
 	c.dropSkip(ctx)
@@ -427,6 +454,7 @@ func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.
 		return nil, err
 	}
 	c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	c.noteCall(dec.Statement)
 	if err == nil {
 		c.trackTx(dec.Statement)
 	}
@@ -488,7 +516,7 @@ func legacyQuery(ctx context.Context, q sqldriver.Queryer, query string, args []
 func (c *conn) checkNamedValue(nv *sqldriver.NamedValue) error { return c.checker.CheckNamedValue(nv) }
 
 func (c *conn) ping(ctx context.Context) error {
-	if err := c.usable(); err != nil {
+	if err := c.ready(ctx); err != nil {
 		return err
 	}
 	return c.pinger.Ping(ctx)

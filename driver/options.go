@@ -28,6 +28,7 @@ type config struct {
 	rewriter            Rewriter
 	connectCheck        func(ctx context.Context, inner sqldriver.Conn) error
 	callCheck           func(inner sqldriver.Conn) error
+	recheckAfterWrites  bool
 	beginSQL            string
 
 	err error // first invalid option; every connection is refused with it
@@ -149,6 +150,18 @@ func WithCallCheck(check func(inner sqldriver.Conn) error) Option {
 		c.callCheck = check
 		return nil
 	}
+}
+
+// WithRecheckAfterWrites runs the connect check (see [WithConnectCheck])
+// again before the next call on a connection after any call whose
+// statement is not known to be read-only: a function, trigger or rule it
+// fires may have changed a session setting the lexer depends on. A failed
+// check discards the connection (driver.ErrBadConn, nothing having run).
+// It costs one round trip after each write, and is meant for drivers that,
+// unlike pgx, do not report the server's settings; the lib/pq registration
+// uses it.
+func WithRecheckAfterWrites() Option {
+	return func(c *config) error { c.recheckAfterWrites = true; return nil }
 }
 
 // WithBeginSQL sets the statement text the Gate is asked about when a

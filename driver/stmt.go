@@ -8,6 +8,7 @@ import (
 	sqldriver "database/sql/driver"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // stmt wraps a prepared statement of a wrapped connection. Each execution
@@ -28,6 +29,7 @@ type stmt struct {
 	checker sqldriver.NamedValueChecker
 	conv    sqldriver.ColumnConverter
 	skip    *skipped // decided by the connection's ExecContext/QueryContext before ErrSkip
+	copying bool     // a COPY ran through it: its rows are data until Close
 }
 
 func wrapStmt(c *conn, inner sqldriver.Stmt, query string) *stmt {
@@ -62,7 +64,22 @@ func (s *stmt) Close() error {
 		s.skip = nil
 		s.c.cfg.gate.finish(context.Background(), &sk.dec, approval.Result{RowsAffected: -1, Err: sqldriver.ErrSkip})
 	}
-	return s.inner.Close()
+	err := s.inner.Close()
+	if s.copying {
+		s.c.noteCall(nil) // triggers may have run for the copied rows
+	}
+	return err
+}
+
+// noteCall is conn.noteCall, except that the executions of a COPY are its
+// rows (lib/pq's CopyIn): nothing may run on the connection between them,
+// so the session is checked once the statement is closed.
+func (s *stmt) noteCall(st *sqlnorm.Statement) {
+	if st != nil && st.Command == "COPY" {
+		s.copying = true
+		return
+	}
+	s.c.noteCall(st)
 }
 
 // NumInput is the inner statement's.
@@ -102,7 +119,7 @@ func (s *stmt) decide(ctx context.Context, args []sqldriver.NamedValue) (Call, a
 
 // ExecContext decides with the actual arguments, then runs the statement.
 func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sqldriver.Result, error) {
-	if err := s.c.usable(); err != nil {
+	if err := s.c.ready(ctx); err != nil {
 		return nil, err
 	}
 	call, dec, err := s.decide(ctx, args)
@@ -117,6 +134,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sq
 		res, err = legacyStmtExec(ctx, s.inner, dargs)
 	}
 	s.c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: rowsAffected(res, err), Err: err})
+	s.noteCall(dec.Statement)
 	if err == nil {
 		s.c.trackTx(dec.Statement)
 	}
@@ -129,7 +147,7 @@ func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sq
 // QueryContext decides with the actual arguments, then runs the query.
 // Rows are returned unwrapped.
 func (s *stmt) QueryContext(ctx context.Context, args []sqldriver.NamedValue) (sqldriver.Rows, error) {
-	if err := s.c.usable(); err != nil {
+	if err := s.c.ready(ctx); err != nil {
 		return nil, err
 	}
 	call, dec, err := s.decide(ctx, args)
@@ -144,6 +162,7 @@ func (s *stmt) QueryContext(ctx context.Context, args []sqldriver.NamedValue) (s
 		rows, err = legacyStmtQuery(ctx, s.inner, dargs)
 	}
 	s.c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+	s.noteCall(dec.Statement)
 	if err == nil {
 		s.c.trackTx(dec.Statement)
 	}

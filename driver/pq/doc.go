@@ -32,12 +32,13 @@
 // DISCARD ALL, set_config of them…) are refused unless
 // [driver.AllowSessionSettingChanges] is given. Unlike pgx, lib/pq does not
 // keep the values the server reports after each statement, so a change
-// made indirectly (a function, view, trigger or rule calling set_config,
-// or a configuration reload) is not noticed until the connection is
-// replaced. Until then the Gate's lexer may read that session's statements
-// differently from the server (with standard_conforming_strings off,
-// 'a\' ends differently), which can let text through that the policy
-// would deny, several statements at once included. Where the database has
-// (or its users may create) such functions, use "approved-postgres", whose
-// per-call check discards the connection before its next statement.
+// made indirectly (a function, view, trigger or rule calling set_config)
+// is caught by reading the two settings again, with one more round trip,
+// before the next call after any statement that is not known to be
+// read-only ([driver.WithRecheckAfterWrites]); a connection found changed
+// is discarded before anything else runs on it. A read-only statement
+// calls only functions known to have no side effect, so it cannot change
+// them; a configuration reload (SIGHUP) that changes the server's defaults
+// is still seen only at the next check. "approved-postgres" needs no extra
+// round trip: pgx reports the server's values after every statement.
 package pq

@@ -36,6 +36,7 @@ func Options() []driver.Option {
 		driver.WithGateFunc(gates.Gate),
 		driver.WithDialect(sqlnorm.Postgres),
 		driver.WithConnectCheck(checkSession),
+		driver.WithRecheckAfterWrites(),
 	}
 }
 

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	sqldriver "database/sql/driver"
 	_ "github.com/jackc/pgx/v5/stdlib" // admin connections
+
 	libpq "github.com/lib/pq"
 
 	"github.com/approvedsql/approvedsql/driver"
@@ -109,4 +111,35 @@ func TestCopyInThroughTheGate(t *testing.T) {
 			t.Errorf("record %+v", r)
 		}
 	}
+}
+
+func TestSessionChangeBehindTheLexerPq(t *testing.T) {
+	db, admin, _, _ := setup(t)
+	ctx := pathtest.Ctx()
+	c, err := db.Conn(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	var v string
+	// Allowed by the policy; the function flips standard_conforming_strings.
+	if err := c.QueryRowContext(ctx, "SELECT sneaky()").Scan(&v); err != nil {
+		t.Fatalf("SELECT sneaky(): %v", err)
+	}
+	// Before the next statement reaches the server, the session is read
+	// again and the connection discarded: nothing runs on it.
+	_, err = c.ExecContext(ctx, "INSERT INTO orders(id, name) VALUES (7, 'after-sneaky')")
+	if !errors.Is(err, sqldriver.ErrBadConn) {
+		t.Fatalf("next call on the changed session: err = %v, want driver.ErrBadConn", err)
+	}
+	var n int
+	if err := admin.QueryRow("SELECT count(*) FROM orders WHERE id = 7").Scan(&n); err != nil || n != 0 {
+		t.Fatalf("the statement ran on the changed session: %d rows, %v", n, err)
+	}
+	// The pool goes on with fresh, standard sessions.
+	var scs string
+	if err := db.QueryRowContext(ctx, "SELECT current_setting('standard_conforming_strings')").Scan(&scs); err != nil || scs != "on" {
+		t.Fatalf("next pooled call: %q, %v (want a fresh connection with on)", scs, err)
+	}
+	pathtest.SentinelsAlive(t, admin)
 }
