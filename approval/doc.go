@@ -79,6 +79,8 @@
 //
 // For a call at execution, in order, the first failing check decides:
 //
+//  0. The Gate's clock: a zero time denies (ErrClock), since every key
+//     would look valid.
 //  1. Audit health: an [Auditor] that is [AuditHealth] and unhealthy denies.
 //  2. The raw text over max_sql_bytes denies (ErrInputTooLarge); text the
 //     lexer rejects denies with the *sqlnorm.Error as the cause.
@@ -142,6 +144,26 @@
 // [Gate.SetPolicy] replaces the policy atomically; calls in flight finish
 // on the policy they started with. [Gate.ReloadFile] leaves the old policy
 // in force when the new one fails to load, and returns why.
+//
+// # Approvals, stores and audit
+//
+// A [Ledger] is the [Approvals] (and [Learner]) a Gate uses for grants,
+// pending requests and key revocations: it keeps a local, immutable index
+// of a [Store] so that the per-query lookups never wait on the network,
+// and follows the store's change feed. Stores: [NewMemStore] (zero setup),
+// [OpenFileStore] (one process that restarts), and the PostgreSQL store in
+// package store/postgres for many app instances. Approvers call
+// [Ledger.Approve], [Ledger.Reject], [Ledger.RevokeGrant] and
+// [Ledger.RevokeKey] (or the approvalctl commands). A grant always ends
+// (default lifetime [DefaultGrantLifetime]), may carry a CEL condition over
+// the call and a maximum number of uses.
+//
+// An [AuditTrail] is the [Auditor] with a bounded buffer and an explicit
+// overflow policy (block, or fail closed so that new calls are denied),
+// over a [Sink]: a hash-chained JSON Lines file ([NewFileSink]), log/slog
+// ([NewSlogSink]) or the PostgreSQL table of store/postgres.
+// [VerifyAuditLog] and [VerifyAuditFiles] detect edited, deleted and
+// reordered records.
 //
 // # Concurrency and cost
 //
