@@ -106,7 +106,7 @@ func (a *analyzer) render(buf []byte) []byte {
 				glue = false
 			}
 			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
-				(tk.flags&(fTable|fAlias|fCaseKeep) != 0 ||
+				(tk.flags&(fTable|fAlias|fCaseKeep|fFuncQual) != 0 ||
 					(a.kind(i+1) == tDot && a.kind(i-1) != tDot) ||
 					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			switch {
@@ -490,7 +490,9 @@ func (r *renderer) sep(k tokKind, _ bool) {
 	case tRParen, tRBrack, tComma, tCast, tSemi:
 		return
 	case tDot:
-		if r.last != tNumber && r.last != tDot {
+		// A MySQL variable takes the dots that follow it (@a.b is one
+		// name), so "@a .b" keeps its space.
+		if r.last != tNumber && r.last != tDot && r.last != tVar {
 			return
 		}
 	case tLParen:
@@ -507,6 +509,11 @@ func (r *renderer) sep(k tokKind, _ bool) {
 }
 
 func (r *renderer) raw(s string, k tokKind) {
+	if n := len(r.buf); n > r.base && r.buf[n-1] == ':' && s != "" && s[0] == ':' {
+		// ":" then "::" (or "::" then ":") must not become ":::", which
+		// lexes as "::" then ":".
+		r.buf = append(r.buf, ' ')
+	}
 	r.buf = append(r.buf, s...)
 	r.last = k
 	r.glue = false
