@@ -231,16 +231,33 @@ func (a *AuditTrail) Record(r *Record) error {
 		a.ch <- *r
 		return nil
 	}
+	if (r.Decision == "deny" || r.Decision == "review") && a.overReserve() {
+		// The last eighth is kept for the records of calls already under
+		// way; a refused call's own record must not take it (it is counted
+		// and reported below like any refused record).
+		return a.refuse()
+	}
 	select {
 	case a.ch <- *r:
 		return nil
 	default:
-		n := a.dropped.Add(1)
-		if a.onError != nil {
-			a.onError(fmt.Errorf("%w: record refused (%d so far)", ErrAuditOverflow, n))
-		}
-		return ErrAuditOverflow
+		return a.refuse()
 	}
+}
+
+// overReserve reports whether the buffer has reached the threshold at
+// which Health reports ErrAuditOverflow under OverflowFailClosed.
+func (a *AuditTrail) overReserve() bool {
+	return len(a.ch) >= cap(a.ch)-cap(a.ch)/8
+}
+
+// refuse counts and reports one record refused under OverflowFailClosed.
+func (a *AuditTrail) refuse() error {
+	n := a.dropped.Add(1)
+	if a.onError != nil {
+		a.onError(fmt.Errorf("%w: record refused (%d so far)", ErrAuditOverflow, n))
+	}
+	return ErrAuditOverflow
 }
 
 // Health returns nil while records are being written; otherwise the
@@ -252,7 +269,7 @@ func (a *AuditTrail) Health() error {
 	if h := a.sinkErr.Load(); h != nil {
 		return h.err
 	}
-	if a.overflow == OverflowFailClosed && len(a.ch) >= cap(a.ch)-cap(a.ch)/8 {
+	if a.overflow == OverflowFailClosed && a.overReserve() {
 		return ErrAuditOverflow
 	}
 	a.mu.RLock()
