@@ -63,33 +63,13 @@ func runApprove(e *env) int {
 }
 
 func runReject(e *env) int {
-	fs, sf := newStoreFlagSet("reject", e)
-	fs.Usage = func() {
-		fmt.Fprintln(e.stderr, "usage: approvalctl reject REQUEST_ID [--store S]")
-		fs.PrintDefaults()
-	}
-	pos, err := parseInterleaved(fs, e.args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 {
-		fs.Usage()
-		return 2
-	}
-	l, done, err := openLedger(sf.store)
-	if err != nil {
-		return cmdFail(e, "reject", err)
-	}
-	defer done()
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
-	defer cancel()
-	if err := l.Reject(ctx, pos[0]); err != nil {
-		return cmdFail(e, "reject", err)
-	}
-	if sf.json {
-		printJSON(e.stdout, map[string]string{"rejected": pos[0]})
-		return 0
-	}
-	fmt.Fprintf(e.stdout, "rejected %s\n", pos[0])
-	return 0
+	return runLedgerAction(e, ledgerAction{
+		name:    "reject",
+		usage:   "usage: approvalctl reject REQUEST_ID [--store S]",
+		jsonKey: "rejected",
+		done:    "rejected",
+		run: func(ctx context.Context, l *approval.Ledger, id string) error {
+			return l.Reject(ctx, id)
+		},
+	})
 }
