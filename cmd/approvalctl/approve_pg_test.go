@@ -3,11 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,45 +12,14 @@ import (
 	"github.com/jackc/pgx/v5"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/internal/testpg"
 	"github.com/approvedsql/approvedsql/store/postgres"
 )
 
 // pgTestDSN creates a database of its own for the test and drops it after.
 func pgTestDSN(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("APPROVEDSQL_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("APPROVEDSQL_REQUIRE_POSTGRES") == "1" {
-			tb.Fatal("APPROVEDSQL_TEST_POSTGRES is not set and APPROVEDSQL_REQUIRE_POSTGRES=1")
-		}
-		tb.Skip("APPROVEDSQL_TEST_POSTGRES not set: skipping the end-to-end approval test")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "approvedsql_approvalctl_test_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		if admin, err := pgx.Connect(ctx, base); err == nil {
-			defer admin.Close(ctx)
-			if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-				tb.Errorf("dropping %s: %v", name, err)
-			}
-		}
-	})
-	u, _ := url.Parse(base)
-	u.Path = "/" + name
-	return u.String()
+	return testpg.NewDatabase(tb, "approvalctl")
 }
 
 const e2ePolicy = `

@@ -2,62 +2,21 @@ package postgres
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"io"
 	"net"
 	"net/url"
-	"os"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/jackc/pgx/v5"
+	"github.com/approvedsql/approvedsql/internal/testpg"
 )
 
 // testDSN creates a database of its own for the test on the server named
 // by APPROVEDSQL_TEST_POSTGRES, drops it afterwards and returns its DSN.
 func testDSN(tb testing.TB) string {
 	tb.Helper()
-	base := os.Getenv("APPROVEDSQL_TEST_POSTGRES")
-	if base == "" {
-		if os.Getenv("APPROVEDSQL_REQUIRE_POSTGRES") == "1" {
-			tb.Fatal("APPROVEDSQL_TEST_POSTGRES is not set and APPROVEDSQL_REQUIRE_POSTGRES=1")
-		}
-		tb.Skip("APPROVEDSQL_TEST_POSTGRES not set: skipping PostgreSQL store tests")
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "approvedsql_store_test_" + hex.EncodeToString(b[:])
-	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	admin, err := pgx.Connect(ctx, base)
-	if err != nil {
-		tb.Fatalf("connecting to %s: %v", "APPROVEDSQL_TEST_POSTGRES", err)
-	}
-	defer admin.Close(ctx)
-	if _, err := admin.Exec(ctx, "CREATE DATABASE "+name); err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-		defer cancel()
-		admin, err := pgx.Connect(ctx, base)
-		if err != nil {
-			tb.Errorf("dropping %s: %v", name, err)
-			return
-		}
-		defer admin.Close(ctx)
-		if _, err := admin.Exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
-			tb.Errorf("dropping %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
+	return testpg.NewDatabase(tb, "store_postgres")
 }
 
 // proxy forwards TCP to PostgreSQL and can be stopped (the listener
