@@ -17,7 +17,10 @@ func TestAuditOverflowDeniesThroughGate(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := newGatedSink()
-	trail, _ := NewAuditTrail(s, WithAuditBuffer(8), WithOverflow(OverflowFailClosed))
+	trail, err := NewAuditTrail(s, WithAuditBuffer(8), WithOverflow(OverflowFailClosed))
+	if err != nil {
+		t.Fatal(err)
+	}
 	g, err := NewGate(p, WithAuditor(trail))
 	if err != nil {
 		t.Fatal(err)
@@ -89,7 +92,10 @@ rules:
 	}
 	path := t.TempDir() + "/audit.jsonl"
 	sink, _ := NewFileSink(path, WithMaxFileSize(64<<10))
-	trail, _ := NewAuditTrail(sink, WithOverflow(OverflowBlock), WithAuditBuffer(32))
+	trail, err := NewAuditTrail(sink, WithOverflow(OverflowBlock), WithAuditBuffer(32))
+	if err != nil {
+		t.Fatal(err)
+	}
 	l := newTestLedger(t, NewMemStore(), ClockFunc(time.Now))
 	g, err := NewGate(p, WithAuditor(trail), WithApprovals(l))
 	if err != nil {

@@ -240,7 +240,10 @@ func TestAuditVerifyPostgres(t *testing.T) {
 	}
 	defer st.Close()
 	for _, inst := range []string{"i1", "i2"} {
-		trail, _ := approval.NewAuditTrail(postgres.NewAuditSink(st, inst), approval.WithOverflow(approval.OverflowBlock))
+		trail, err := approval.NewAuditTrail(postgres.NewAuditSink(st, inst), approval.WithOverflow(approval.OverflowBlock))
+		if err != nil {
+			t.Fatal(err)
+		}
 		for i := 0; i < 5; i++ {
 			trail.Record(&approval.Record{Time: time.Now(), Decision: "allow", Reason: inst, RowsAffected: int64(i)})
 		}

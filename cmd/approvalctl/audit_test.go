@@ -18,7 +18,10 @@ func writeTrail(tb testing.TB, decisions ...string) string {
 	if err != nil {
 		tb.Fatal(err)
 	}
-	a, _ := approval.NewAuditTrail(sink, approval.WithOverflow(approval.OverflowBlock))
+	a, err := approval.NewAuditTrail(sink, approval.WithOverflow(approval.OverflowBlock))
+	if err != nil {
+		tb.Fatal(err)
+	}
 	for i, d := range decisions {
 		a.Record(&approval.Record{Time: time.Unix(int64(i), 0), Decision: d, Rule: "r", Text: "SELECT " + d, KeyID: "k1", RowsAffected: -1})
 	}

@@ -108,7 +108,10 @@ func TestLearnModeThroughGate(t *testing.T) {
 	if err != nil {
 		t.Fatalf("exported policy: %v\n%s", err, out)
 	}
-	g2, _ := approval.NewGate(enforced)
+	g2, err := approval.NewGate(enforced)
+	if err != nil {
+		t.Fatal(err)
+	}
 	tests := []struct {
 		ctx   context.Context
 		sql   string

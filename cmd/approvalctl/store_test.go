@@ -137,7 +137,10 @@ func TestApprovalWorkflowCLI(t *testing.T) {
 	}
 	st, _ := approval.OpenFileStore(path)
 	defer st.Close()
-	l, _ := approval.NewLedger(context.Background(), st)
+	l, err := approval.NewLedger(context.Background(), st)
+	if err != nil {
+		t.Fatal(err)
+	}
 	defer l.Close()
 	if r, _ := l.KeyRevoked("k-bob"); !r {
 		t.Fatal("key not revoked in the store")

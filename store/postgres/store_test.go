@@ -327,7 +327,10 @@ func TestAuditSink(t *testing.T) {
 		t.Fatalf("LastHash = %q %v", last, err)
 	}
 	// a restarted instance continues its chain
-	trail2, _ := approval.NewAuditTrail(NewAuditSink(s, "test-1"))
+	trail2, err := approval.NewAuditTrail(NewAuditSink(s, "test-1"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	trail2.Record(&approval.Record{Time: time.Now(), Decision: "deny"})
 	trail2.Close()
 	recs, _ = s.TailAudit(context.Background(), 1)
