@@ -18,24 +18,7 @@ import (
 // setup creates a database with the matrix's tables and sets the matrix's
 // Gate; it returns the approved DB, the admin DB and the auditor.
 func setup(t *testing.T) (*sql.DB, *sql.DB, *pathtest.Auditor, string) {
-	t.Helper()
-	dsn := testpg.NewDatabase(t, "driver_pgx")
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	pathtest.Setup(t, admin)
-	g, aud := pathtest.NewGate(t)
-	SetGate(g)
-	t.Cleanup(func() { SetGate(nil) })
-	db, err := sql.Open(DriverName, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(6)
-	t.Cleanup(func() { db.Close() })
-	return db, admin, aud, dsn
+	return pathtest.Open(t, "driver_pgx", DriverName, SetGate)
 }
 
 func TestPathMatrixPgx(t *testing.T) {

@@ -13,28 +13,10 @@ import (
 
 	"github.com/approvedsql/approvedsql/driver"
 	"github.com/approvedsql/approvedsql/driver/internal/pathtest"
-	"github.com/approvedsql/approvedsql/internal/testpg"
 )
 
 func setup(t *testing.T) (*sql.DB, *sql.DB, *pathtest.Auditor, string) {
-	t.Helper()
-	dsn := testpg.NewDatabase(t, "driver_pq")
-	admin, err := sql.Open("pgx", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { admin.Close() })
-	pathtest.Setup(t, admin)
-	g, aud := pathtest.NewGate(t)
-	SetGate(g)
-	t.Cleanup(func() { SetGate(nil) })
-	db, err := sql.Open(DriverName, dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	db.SetMaxOpenConns(6)
-	t.Cleanup(func() { db.Close() })
-	return db, admin, aud, dsn
+	return pathtest.Open(t, "driver_pq", DriverName, SetGate)
 }
 
 func TestPathMatrixPq(t *testing.T) {

@@ -12,6 +12,7 @@ import (
 	sqldriver "database/sql/driver"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/internal/testpg"
 )
 
 // Policy is the small policy of the matrix.
@@ -64,6 +65,31 @@ func (a *Auditor) Reset() {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.recs = nil
+}
+
+// Open creates a database named after prefix with the matrix's tables,
+// makes the matrix's Gate the registration's through setGate, and opens
+// driverName on it. It returns the approved DB, an admin DB over plain pgx,
+// the auditor and the database's DSN; everything is undone at cleanup.
+func Open(t *testing.T, prefix, driverName string, setGate func(*approval.Gate)) (db, admin *sql.DB, aud *Auditor, dsn string) {
+	t.Helper()
+	dsn = testpg.NewDatabase(t, prefix)
+	admin, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { admin.Close() })
+	Setup(t, admin)
+	g, aud := NewGate(t)
+	setGate(g)
+	t.Cleanup(func() { setGate(nil) })
+	db, err = sql.Open(driverName, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.SetMaxOpenConns(6)
+	t.Cleanup(func() { db.Close() })
+	return db, admin, aud, dsn
 }
 
 // NewGate builds the matrix's Gate with an Auditor.
