@@ -96,12 +96,12 @@ func storeOutage(t *testing.T, auditTo string) {
 	ctx := context.Background()
 	octx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	st, err := pgstore.Open(octx, viaProxy, pgstore.WithOpTimeout(2*time.Second), pgstore.WithReconnectBackoff(50*time.Millisecond))
+	st, err := pgstore.Open(octx, viaProxy, pgstore.WithOpTimeout(10*time.Second), pgstore.WithReconnectBackoff(50*time.Millisecond))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	ledger, err := approval.NewLedger(ctx, st, approval.WithResyncInterval(100*time.Millisecond), approval.WithStoreTimeout(2*time.Second))
+	ledger, err := approval.NewLedger(ctx, st, approval.WithResyncInterval(100*time.Millisecond), approval.WithStoreTimeout(10*time.Second))
 	if err != nil {
 		t.Fatal(err)
 	}
