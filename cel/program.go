@@ -22,6 +22,7 @@ type Program struct {
 	tracked  bool
 	commands []string
 	vars     []string
+	fast     fastFn // nil: always evaluated by cel-go (see fast.go)
 }
 
 // Compile parses and type-checks expr against the environment. The rule
@@ -67,6 +68,9 @@ func (e *Env) Compile(expr string) (*Program, error) {
 	native := checked.NativeRep()
 	p.commands = narrowCommands(native, native.Expr()).sorted()
 	p.vars = readVariables(native)
+	if !p.tracked {
+		p.fast = compileFast(native)
+	}
 	return p, nil
 }
 
@@ -131,6 +135,14 @@ func (p *Program) Eval(in *Input) (bool, error) {
 	if in == nil || in.Query == nil {
 		return false, ErrNoStatement
 	}
+	if p.fast != nil {
+		switch p.fast(in) {
+		case yes:
+			return true, nil
+		case no:
+			return false, nil
+		}
+	}
 	a := p.env.acquire(in)
 	out, _, err := p.prg.Eval(a)
 	p.env.release(a)
@@ -155,6 +167,14 @@ func (p *Program) Partial(in *Input) (matched, known bool, err error) {
 	}
 	if in == nil || in.Query == nil {
 		return false, false, ErrNoStatement
+	}
+	if p.fast != nil { // the fast path never reads args or named_args
+		switch p.fast(in) {
+		case yes:
+			return true, true, nil
+		case no:
+			return false, true, nil
+		}
 	}
 	a := p.env.acquire(in)
 	a.patterns = p.env.patterns
