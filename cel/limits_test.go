@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 func TestLimitsCheck(t *testing.T) {
@@ -22,6 +24,21 @@ func TestLimitsCheck(t *testing.T) {
 		{"command", func(in *Input) { in.Query.Command = long }, CapStringLength, "query.command", 12, 13},
 		{"key.role", func(in *Input) { in.Key.Role = long }, CapStringLength, "key.role", 12, 13},
 		{"source.address", func(in *Input) { in.Source.Address = long }, CapStringLength, "source.address", 12, 13},
+		{"object", func(in *Input) { in.Query.Object = long }, CapStringLength, "query.object", 12, 13},
+		{"dialect", func(in *Input) { in.Query.Dialect = sqlnorm.Dialect(long) }, CapStringLength, "query.dialect", 12, 13},
+		{"key.id", func(in *Input) { in.Key.ID = long }, CapStringLength, "key.id", 12, 13},
+		{"key.subject", func(in *Input) { in.Key.Subject = long }, CapStringLength, "key.subject", 12, 13},
+		{"key.session", func(in *Input) { in.Key.Session = long }, CapStringLength, "key.session", 12, 13},
+		{"source.app", func(in *Input) { in.Source.App = long }, CapStringLength, "source.app", 12, 13},
+		{"source.service", func(in *Input) { in.Source.Service = long }, CapStringLength, "source.service", 12, 13},
+		{"source.route", func(in *Input) { in.Source.Route = long }, CapStringLength, "source.route", 12, 13},
+		{"functions count", func(in *Input) { in.Query.Functions = []string{"a", "b", "c"} }, CapListLength, "query.functions", 2, 3},
+		{"function name", func(in *Input) { in.Query.Functions = []string{long} }, CapStringLength, "query.functions", 12, 13},
+		{"literals count", func(in *Input) { in.Query.Literals = []string{"1", "2", "3"} }, CapListLength, "query.literals", 2, 3},
+		{"scope", func(in *Input) { in.Key.Scopes = []string{long} }, CapStringLength, "key.scopes", 12, 13},
+		{"key label key", func(in *Input) { in.Key.Labels = map[string]string{long: "v"} }, CapStringLength, "key.labels", 12, 13},
+		{"source labels count", func(in *Input) { in.Source.Labels = map[string]string{"a": "1", "b": "2"} }, CapMapSize, "source.labels", 1, 2},
+		{"args count, positional only", func(in *Input) { in.Args = []any{1, 2, 3, 4}; in.NamedArgs = nil }, CapArgs, "args", 3, 4},
 		{"tables count", func(in *Input) { in.Query.Tables = []string{"a", "b", "c"} }, CapListLength, "query.tables", 2, 3},
 		{"table name", func(in *Input) { in.Query.Tables = []string{long} }, CapStringLength, "query.tables", 12, 13},
 		{"literal", func(in *Input) { in.Query.Literals = []string{strings.Repeat("l", 61)} }, CapTextLength, "query.literals", 60, 61},
