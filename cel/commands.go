@@ -10,7 +10,8 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 )
 
-// commandSet is a set of query.command values; nil means any command.
+// commandSet is a set of values of a string variable (query.command for
+// narrowCommands); nil means any value.
 type commandSet map[string]struct{}
 
 // narrowCommands returns the query.command values for which the checked
@@ -25,6 +26,13 @@ type commandSet map[string]struct{}
 // Anything else (negation, ternaries, comprehensions, functions) means any
 // command.
 func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
+	return narrowValues(a, e, "query.command")
+}
+
+// narrowValues returns the values of the string variable name for which
+// the checked expression e can be true, or nil when it cannot tell, by
+// the rules of narrowCommands.
+func narrowValues(a *ast.AST, e ast.Expr, name string) commandSet {
 	if e.Kind() != ast.CallKind {
 		return nil
 	}
@@ -35,7 +43,7 @@ func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
 		if len(args) != 2 {
 			return nil
 		}
-		l, r := narrowCommands(a, args[0]), narrowCommands(a, args[1])
+		l, r := narrowValues(a, args[0], name), narrowValues(a, args[1], name)
 		switch {
 		case l == nil:
 			return r
@@ -53,7 +61,7 @@ func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
 		if len(args) != 2 {
 			return nil
 		}
-		l, r := narrowCommands(a, args[0]), narrowCommands(a, args[1])
+		l, r := narrowValues(a, args[0], name), narrowValues(a, args[1], name)
 		if l == nil || r == nil {
 			return nil
 		}
@@ -70,7 +78,7 @@ func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
 			return nil
 		}
 		for _, pair := range [2][2]ast.Expr{{args[0], args[1]}, {args[1], args[0]}} {
-			if isCommandVar(a, pair[0]) {
+			if isVar(a, pair[0], name) {
 				if s, ok := stringLiteral(a, pair[1]); ok {
 					return commandSet{s: {}}
 				}
@@ -78,7 +86,7 @@ func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
 		}
 		return nil
 	case operators.In:
-		if len(args) != 2 || !isCommandVar(a, args[0]) {
+		if len(args) != 2 || !isVar(a, args[0], name) {
 			return nil
 		}
 		return stringList(a, args[1])
@@ -86,14 +94,14 @@ func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
 	return nil
 }
 
-// isCommandVar reports whether e reads the query.command variable (and
-// not, say, a comprehension variable that happens to be named query).
-func isCommandVar(a *ast.AST, e ast.Expr) bool {
+// isVar reports whether e reads the variable name (and not, say, a
+// comprehension variable that happens to be named query).
+func isVar(a *ast.AST, e ast.Expr, name string) bool {
 	if e.Kind() != ast.IdentKind {
 		return false
 	}
 	ref, ok := a.ReferenceMap()[e.ID()]
-	return ok && ref.Name == "query.command" && ref.Value == nil
+	return ok && strings.TrimPrefix(ref.Name, ".") == name && ref.Value == nil
 }
 
 // stringLiteral returns the string a literal or a declared string

@@ -21,6 +21,7 @@ type Program struct {
 	maxCost  uint64
 	tracked  bool
 	commands []string
+	values   map[string][]string // narrowed string variables (see Values)
 	vars     []string
 	fast     fastFn // nil: always evaluated by cel-go (see fast.go)
 }
@@ -67,6 +68,14 @@ func (e *Env) Compile(expr string) (*Program, error) {
 	}
 	native := checked.NativeRep()
 	p.commands = narrowCommands(native, native.Expr()).sorted()
+	for _, name := range indexVariables {
+		if vs := narrowValues(native, native.Expr(), name).sorted(); vs != nil {
+			if p.values == nil {
+				p.values = make(map[string][]string)
+			}
+			p.values[name] = vs
+		}
+	}
 	p.vars = readVariables(native)
 	if !p.tracked {
 		p.fast = compileFast(native)
@@ -113,6 +122,39 @@ func (p *Program) Commands() []string {
 		return nil
 	}
 	return append([]string{}, p.commands...)
+}
+
+// indexVariables are the string variables Values can narrow.
+var indexVariables = []string{
+	"query.command", "query.object", "query.fingerprint",
+	"key.id", "key.subject", "key.role", "key.session",
+	"source.app", "source.service", "source.route",
+}
+
+// Values returns, for the string variable name, the sorted set of its
+// values for which the rule can be true, or nil when the rule cannot be
+// narrowed on it, as [Program.Commands] does for query.command (which is
+// Values("query.command")). Variables that can be narrowed: query.command,
+// query.object, query.fingerprint, key.id, key.subject, key.role,
+// key.session, source.app, source.service and source.route; nil for any
+// other. Read the variable's value in an Input with [StringReader].
+func (p *Program) Values(name string) []string {
+	vs, ok := p.values[name]
+	if !ok {
+		return nil
+	}
+	return append([]string{}, vs...)
+}
+
+// StringReader returns a function that reads the string variable name of
+// an Input, as rules see it, or nil when name is not a string variable of
+// the vocabulary that the engine reads directly (source.ip is computed).
+func StringReader(name string) func(*Input) string {
+	id, ok := lookupVar(name)
+	if !ok {
+		return nil
+	}
+	return stringVar(id)
 }
 
 // Variables returns the sorted names of the vocabulary variables the rule
