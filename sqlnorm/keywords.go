@@ -1,5 +1,7 @@
 package sqlnorm
 
+import "sort"
+
 // Keyword ids the analyser refers to by name. Every other keyword gets an id
 // above kwNamed. Id 0 means "not a keyword".
 const (
@@ -234,33 +236,57 @@ func buildSet(s string) map[string]bool {
 	return m
 }
 
-// kwHash is an open-addressing hash table of the keywords (lower case),
-// probed with an FNV-1a hash computed while lower-casing the word.
+// The keyword table is open-addressing: kwSlots holds, per hash bucket,
+// 1 + the index of a kwEntry (0: empty). The hash reads only the length and
+// the first two and last two bytes (lower-cased), so a lookup costs no
+// per-byte hashing; the full word is compared case-insensitively after.
 type kwEntry struct {
-	word string
+	word string // lower case
 	id   uint16
 }
 
 const kwTableSize = 2048 // power of two, > 2 * number of keywords
 
-var kwHash = buildKwTable()
+var kwEntries, kwSlots = buildKwTable()
 
-func kwHashByte(h uint32, c byte) uint32 { return (h ^ uint32(c)) * 16777619 }
-
-func buildKwTable() *[kwTableSize]kwEntry {
-	var t [kwTableSize]kwEntry
-	for w, id := range keywords {
-		h := uint32(2166136261)
-		for i := 0; i < len(w); i++ {
-			h = kwHashByte(h, w[i])
+// lowerTab maps ASCII upper-case letters to lower case, every other byte to itself.
+var lowerTab = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'A' && i <= 'Z' {
+			t[i] = byte(i) + 'a' - 'A'
 		}
-		j := h & (kwTableSize - 1)
-		for t[j].word != "" {
+	}
+	return t
+}()
+
+// kwBucket is the bucket of a word of at least two bytes (any case).
+func kwBucket(w string) uint32 {
+	n := len(w)
+	x := uint32(lowerTab[w[0]]) | uint32(lowerTab[w[1]])<<8 |
+		uint32(lowerTab[w[n-2]])<<16 | uint32(lowerTab[w[n-1]])<<24
+	h := (x ^ uint32(n)*0x9E3779B1) * 0x85EBCA6B
+	h ^= h >> 15
+	return (h * 0xC2B2AE35) >> 21 // 11 bits: kwTableSize
+}
+
+func buildKwTable() ([]kwEntry, *[kwTableSize]uint16) {
+	var slots [kwTableSize]uint16
+	entries := make([]kwEntry, 0, len(keywords))
+	words := make([]string, 0, len(keywords))
+	for w := range keywords {
+		words = append(words, w)
+	}
+	sort.Strings(words) // a fixed layout, whatever the map order
+	for _, w := range words {
+		entries = append(entries, kwEntry{word: w, id: keywords[w]})
+		j := kwBucket(w)
+		for slots[j] != 0 {
 			j = (j + 1) & (kwTableSize - 1)
 		}
-		t[j] = kwEntry{word: w, id: id}
+		slots[j] = uint16(len(entries))
 	}
-	return &t
+	return entries, &slots
 }
 
 // maxKeywordLen bounds the words worth looking up.
@@ -272,27 +298,27 @@ func lookupKeyword(w string) uint16 {
 	if n > maxKeywordLen || n < 2 {
 		return 0
 	}
-	var buf [maxKeywordLen]byte
-	h := uint32(2166136261)
-	for i := 0; i < n; i++ {
-		c := w[i]
-		if c >= 'A' && c <= 'Z' {
-			c += 'a' - 'A'
-		} else if c >= 0x80 {
+	for j := kwBucket(w); ; j = (j + 1) & (kwTableSize - 1) {
+		k := kwSlots[j]
+		if k == 0 {
 			return 0
 		}
-		buf[i] = c
-		h = kwHashByte(h, c)
-	}
-	for j := h & (kwTableSize - 1); ; j = (j + 1) & (kwTableSize - 1) {
-		e := &kwHash[j]
-		if e.word == "" {
-			return 0
-		}
-		if len(e.word) == n && e.word == string(buf[:n]) {
+		e := &kwEntries[k-1]
+		if len(e.word) == n && equalLower(w, e.word) {
 			return e.id
 		}
 	}
+}
+
+// equalLower reports whether w, ASCII-lower-cased, equals lower (same length).
+func equalLower(w, lower string) bool {
+	lower = lower[:len(w)]
+	for i := 0; i < len(w); i++ {
+		if lowerTab[w[i]] != lower[i] {
+			return false
+		}
+	}
+	return true
 }
 
 // pureFunctions are functions known to have no side effect that could

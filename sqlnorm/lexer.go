@@ -55,8 +55,19 @@ type lexer struct {
 }
 
 func (l *lexer) emit(kind tokKind, start, end int) *token {
-	l.toks = append(l.toks, token{start: int32(start), end: int32(end), kind: kind})
-	return &l.toks[len(l.toks)-1]
+	n := len(l.toks)
+	if n == cap(l.toks) {
+		l.toks = append(l.toks, token{})
+	} else {
+		l.toks = l.toks[:n+1]
+	}
+	// Field by field: a whole-struct store reads back partly written
+	// bytes (a store-forwarding stall on every token).
+	t := &l.toks[n]
+	t.start, t.end = int32(start), int32(end)
+	t.kind, t.sub, t.esc = kind, 0, 0
+	t.kw, t.flags, t.pnum = 0, 0, 0
+	return t
 }
 
 func (l *lexer) word(start, end int) {
@@ -88,11 +99,45 @@ func (l *lexer) punct(c byte, i int) bool {
 
 // ---------------------------------------------------------------- PostgreSQL
 
-func pgSpace(c byte) bool {
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v'
-}
-func pgIdentStart(c byte) bool { return isAlpha(c) || c == '_' || c >= 0x80 }
-func pgIdentCont(c byte) bool  { return pgIdentStart(c) || isDigit(c) || c == '$' }
+func pgSpace(c byte) bool      { return pgClass[c]&pcSpace != 0 }
+func pgIdentStart(c byte) bool { return pgClass[c]&pcIdentStart != 0 }
+func pgIdentCont(c byte) bool  { return pgClass[c]&pcIdentCont != 0 }
+
+// PostgreSQL byte classes (pgClass).
+const (
+	pcSpace      uint8 = 1 << iota // ' ' \t \n \r \f \v
+	pcIdentStart                   // letter, _, byte >= 0x80
+	pcIdentCont                    // pcIdentStart, digit, $
+	pcPrefix                       // a letter that may start a prefixed string: e b x n u
+	pcDigit                        // 0-9
+)
+
+var pgClass = func() (t [256]uint8) {
+	for i := range t {
+		c := byte(i)
+		switch c {
+		case ' ', '\t', '\n', '\r', '\f', '\v':
+			t[i] |= pcSpace
+		}
+		if isAlpha(c) || c == '_' || c >= 0x80 {
+			t[i] |= pcIdentStart | pcIdentCont
+		}
+		if isDigit(c) {
+			t[i] |= pcIdentCont | pcDigit
+		}
+		if c == '$' {
+			t[i] |= pcIdentCont
+		}
+		switch c | 0x20 {
+		case 'e', 'b', 'x', 'n', 'u':
+			if isAlpha(c) {
+				t[i] |= pcPrefix
+			}
+		}
+	}
+	return t
+}()
+
 func pgOpChar(c byte) bool {
 	switch c {
 	case '~', '!', '@', '#', '^', '&', '|', '`', '?', '+', '-', '*', '/', '%', '<', '>', '=':
@@ -106,6 +151,34 @@ func (l *lexer) lexPG() *Error {
 	n := len(s)
 	for i := 0; i < n; {
 		c := s[i]
+		// Fast paths for the common bytes; each is taken only where the
+		// switch below would take the same case.
+		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit) != 0 {
+			if cl&pcSpace != 0 {
+				i++
+				for i < n && pgClass[s[i]]&pcSpace != 0 {
+					i++
+				}
+				continue
+			}
+			if cl&pcDigit != 0 {
+				j, err := l.pgNumber(i)
+				if err != nil {
+					return err
+				}
+				i = j
+				continue
+			}
+			if cl&pcPrefix == 0 || i+1 >= n || (s[i+1] != '\'' && s[i+1] != '&') {
+				j := i + 1
+				for j < n && pgClass[s[j]]&pcIdentCont != 0 {
+					j++
+				}
+				l.word(i, j)
+				i = j
+				continue
+			}
+		}
 		var next byte
 		if i+1 < n {
 			next = s[i+1]
