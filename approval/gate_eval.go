@@ -79,7 +79,7 @@ func (g *Gate) evaluate(ctx context.Context, p *Policy, rs *ruleSet, d *Decision
 
 func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision, st *evalState) outcome {
 	in := &st.in
-	for _, r := range rs.deny {
+	for _, r := range rs.denyIx.pick(rs.deny, in) {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
@@ -88,7 +88,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 			return outcome{effect: Deny, rule: r.Name, reason: r.reason, ruleHit: true, logArgs: r.LogArgs}
 		}
 	}
-	for _, r := range rs.allow {
+	for _, r := range rs.allowIx.pick(rs.allow, in) {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
@@ -106,7 +106,7 @@ func (g *Gate) outcome(ctx context.Context, p *Policy, rs *ruleSet, d *Decision,
 			return outcome{effect: Allow, rule: "grant:" + id, reason: "granted by " + id, grantID: id}
 		}
 	}
-	for _, r := range rs.review {
+	for _, r := range rs.reviewIx.pick(rs.review, in) {
 		ok, err := r.prog.Eval(in)
 		if err != nil {
 			return outcome{effect: Deny, rule: r.Name, reason: evalFailed, cause: &evalError{r.Name, err}, ruleHit: true}
@@ -134,7 +134,7 @@ func (g *Gate) prepare(p *Policy, rs *ruleSet, d *Decision, in *cel.Input) {
 		allow()
 		return
 	}
-	for _, r := range rs.deny {
+	for _, r := range rs.denyIx.pick(rs.deny, in) {
 		matched, known, err := r.prog.Partial(in)
 		if err == nil && known && matched {
 			g.deny(d, r.Name, r.reason, nil)
@@ -145,7 +145,7 @@ func (g *Gate) prepare(p *Policy, rs *ruleSet, d *Decision, in *cel.Input) {
 		allow()
 		return
 	}
-	for _, r := range rs.allow {
+	for _, r := range rs.allowIx.pick(rs.allow, in) {
 		matched, known, err := r.prog.Partial(in)
 		if err != nil || !known || matched {
 			allow()

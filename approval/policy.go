@@ -83,6 +83,8 @@ type Rule struct {
 // file order.
 type ruleSet struct {
 	deny, allow, review, dryRun []*Rule
+
+	denyIx, allowIx, reviewIx *ruleIndex // see policy_index.go
 }
 
 // Policy is a loaded, compiled policy. Immutable and safe for concurrent
@@ -190,6 +192,7 @@ func (p *Policy) index() {
 				rs.review = append(rs.review, r)
 			}
 		}
+		rs.denyIx, rs.allowIx, rs.reviewIx = indexRules(rs.deny), indexRules(rs.allow), indexRules(rs.review)
 		return rs
 	}
 	p.byCommand = make(map[string]*ruleSet)
