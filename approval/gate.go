@@ -260,7 +260,12 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 // neither. The key is checked for validity at now and for revocation.
 func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 	var key *Key
-	if tok, ok := TokenFromContext(ctx); ok {
+	if tok, ok := tokenSet(ctx); ok {
+		if tok == "" {
+			// An empty credential is not the absence of one: an app that
+			// forwards a missing header must not fall back to anonymous.
+			return nil, &TokenError{Hash: TokenHash(tok), Err: ErrMalformedToken, Reason: "empty token"}
+		}
 		if len(tok) > MaxTokenBytes {
 			return nil, &TokenError{Hash: TokenHash(tok), Err: ErrMalformedToken, Reason: "longer than MaxTokenBytes"}
 		}

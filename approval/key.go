@@ -57,15 +57,27 @@ func keyPtrFromContext(ctx context.Context) *Key {
 }
 
 // WithToken returns a context carrying a signed provisioning token; the Gate
-// verifies it on use.
+// verifies it on use. A token takes precedence over a key set by WithKey.
+// An empty token is refused with ErrMalformedToken, never taken for an
+// absent one: a call that was meant to carry a credential is not
+// anonymous.
 func WithToken(ctx context.Context, token string) context.Context {
 	return context.WithValue(ctx, tokenCtx{}, token)
 }
 
-// TokenFromContext returns the token set by WithToken.
+// TokenFromContext returns the token set by WithToken; ok is false when
+// none was set or it was empty (the Gate refuses a call whose context
+// carries an empty token: see [WithToken]).
 func TokenFromContext(ctx context.Context) (string, bool) {
 	t, ok := ctx.Value(tokenCtx{}).(string)
 	return t, ok && t != ""
+}
+
+// tokenSet returns the token set by WithToken, and whether one was set,
+// empty or not.
+func tokenSet(ctx context.Context) (string, bool) {
+	t, ok := ctx.Value(tokenCtx{}).(string)
+	return t, ok
 }
 
 // WithSource returns a context carrying the request source.

@@ -408,3 +408,19 @@ func TestKeyringClaimsMapper(t *testing.T) {
 		t.Error("nil clock accepted")
 	}
 }
+
+// TestEmptyTokenIsNotAnonymous: an empty token in the context is refused,
+// even where anonymous calls are allowed and a key struct is present.
+func TestEmptyTokenIsNotAnonymous(t *testing.T) {
+	p := mustPolicy(t, "version: k\ndialect: postgres\nanonymous: true\nrules:\n  - {name: all, effect: allow, when: 'true'}\n")
+	g := mustGate(t, p, WithClock(newTestClock()), WithKeyring(mustKeyring(t)))
+	req := Request{Statement: stmt("SELECT", true, "t")}
+	checkDecision(t, g.Decide(context.Background(), req), Allow, "all")
+	ctx := WithToken(context.Background(), "")
+	checkDecision(t, g.Decide(ctx, req), Deny, "", ErrMalformedToken)
+	ctx = WithToken(WithKey(context.Background(), testKey("app")), "")
+	checkDecision(t, g.Decide(ctx, req), Deny, "", ErrMalformedToken)
+	if _, ok := TokenFromContext(ctx); ok {
+		t.Error("TokenFromContext reports an empty token as set")
+	}
+}
