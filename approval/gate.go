@@ -275,6 +275,10 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 		var epoch uint64
 		if g.verifierEpoch != nil {
 			epoch = g.verifierEpoch.Epoch()
+		} else {
+			// A verifier that cannot say when its keys change is asked
+			// again once per ReverifyInterval.
+			epoch = uint64(now.UnixNano() / int64(ReverifyInterval))
 		}
 		key = g.tokens.get(tok, epoch)
 		if key == nil {
@@ -314,6 +318,13 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 	}
 	return key, nil
 }
+
+// ReverifyInterval is how long the Gate reuses a verification by a
+// [Verifier] that does not implement [VerifierEpoch]: a token is verified
+// again in each new interval, so that a signing key the verifier drops
+// stops serving cached tokens within it. (Revocation and expiry are checked
+// on every call whatever the verifier.)
+const ReverifyInterval = time.Minute
 
 // ErrClock is the cause of a denial taken because the Gate's clock read
 // the zero time: key validity, usage windows and `now` cannot be judged

@@ -424,3 +424,29 @@ func TestEmptyTokenIsNotAnonymous(t *testing.T) {
 		t.Error("TokenFromContext reports an empty token as set")
 	}
 }
+
+// TestReverifyWithoutEpoch: a verifier without VerifierEpoch is asked
+// again once ReverifyInterval has passed.
+func TestReverifyWithoutEpoch(t *testing.T) {
+	p := mustPolicy(t, "version: k\ndialect: postgres\nrules:\n  - {name: all, effect: allow, when: 'true'}\n")
+	r := mustKeyring(t)
+	cv := &countingVerifier{Verifier: r} // does not forward Epoch
+	clock := newTestClock()
+	g := mustGate(t, p, WithClock(clock), WithVerifier(cv))
+	ctx := WithToken(context.Background(), mustIssue(t, r, TokenSpec{ID: "c", TTL: time.Hour, IssuedAt: clock.Now()}))
+	req := Request{Statement: stmt("SELECT", true, "t")}
+	for range 3 {
+		checkDecision(t, g.Decide(ctx, req), Allow, "all")
+	}
+	if n := cv.n.Load(); n != 1 {
+		t.Fatalf("%d verifications for 3 calls within an interval, want 1", n)
+	}
+	clock.Advance(ReverifyInterval)
+	checkDecision(t, g.Decide(ctx, req), Allow, "all")
+	if n := cv.n.Load(); n != 2 {
+		t.Fatalf("%d verifications after ReverifyInterval, want 2", n)
+	}
+	r.Remove("k1") // the verifier now refuses the token, and the gate asks it
+	clock.Advance(ReverifyInterval)
+	checkDecision(t, g.Decide(ctx, req), Deny, "", ErrUnknownKeyID)
+}

@@ -29,7 +29,9 @@ func (f VerifierFunc) Verify(ctx context.Context, token string) (Key, error) { r
 
 // VerifierEpoch is an optional interface of a [Verifier] whose set of
 // accepted tokens can shrink (a signing key removed). The Gate caches
-// verifications per token; when Epoch changes it discards them.
+// verifications per token; when Epoch changes it discards them. A
+// Verifier without it has its verifications reused for at most
+// [ReverifyInterval].
 type VerifierEpoch interface {
 	Epoch() uint64
 }
