@@ -90,7 +90,11 @@
 //  5. The call is counted in the usage windows ([Usage]; denied calls
 //     count too, so usage.* sees attempts).
 //  6. Rules that cannot match the statement's command (cel
-//     Program.Commands) are skipped without evaluation. Then: every deny
+//     Program.Commands) are skipped without evaluation, and so are rules
+//     pinned to other values of the variable that most rules of the same
+//     command and effect pin (key.role, source.app, …; cel
+//     Program.Values): such a rule is false, without error, for this call,
+//     so skipping it changes nothing. Then: every deny
 //     rule, in file order — any match denies; then allow rules in file
 //     order — the first match allows; then a grant ([Approvals.Grant]) —
 //     allows; then review rules in file order — the first match is a
@@ -171,5 +175,8 @@
 // global lock: the policy is an atomic pointer, rule inputs are pooled,
 // usage windows and the token cache are sharded. For a cached statement
 // and a key in the context a decision does not allocate (see the
-// benchmarks).
+// benchmarks). Rule lists are indexed (see Semantics, step 6), and rules
+// made of plain comparisons are decided without cel-go (see the cel
+// package's Fast path), so the cost of a decision follows the number of
+// rules that can match a call, not the size of the policy.
 package approval
