@@ -47,7 +47,14 @@ func (a *analyzer) isWordText(i int, w string) bool {
 }
 
 func (a *analyzer) upper(i int) string {
-	return strings.ToUpper(tokenText(a.src, &a.t[i]))
+	tk := &a.t[i]
+	raw := tokenText(a.src, tk)
+	if tk.kind == tWord && tk.kw != 0 && int(tk.kw) < len(kwUpper) && len(kwUpper[tk.kw]) == len(raw) {
+		// The word is this keyword in some ASCII case (STRAIGHT_JOIN,
+		// which shares JOIN's id, differs in length).
+		return kwUpper[tk.kw]
+	}
+	return strings.ToUpper(raw)
 }
 
 func (a *analyzer) isName(i int) bool {

@@ -3,6 +3,7 @@ package sqlnorm_test
 import (
 	"strconv"
 	"testing"
+	"time"
 
 	sqllexer "github.com/DataDog/go-sqllexer"
 
@@ -15,6 +16,9 @@ import (
 // comparison. Run with:
 //
 //	go test -run '^$' -bench . -benchmem ./sqlnorm/
+//
+// Each also reports cpu-ns/op, the process CPU time per operation, which
+// is steadier than ns/op on a shared machine.
 //
 // Targets on the development machine class: cold ≤ 2 µs for ~200 bytes and
 // ≤ 20 µs for ~2 KB; cache hit ≤ 100 ns with 0 allocations.
@@ -86,11 +90,13 @@ func BenchmarkNormalize(b *testing.B) {
 		b.Run(in.name+"/sqlnorm-cold", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
+			cpu0 := processCPU()
 			for b.Loop() {
 				if _, err := sqlnorm.Normalize(o, in.sql); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 		b.Run(in.name+"/sqlnorm-cached", func(b *testing.B) {
 			c := sqlnorm.NewCache(1024, 1<<20)
@@ -99,11 +105,13 @@ func BenchmarkNormalize(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
+			cpu0 := processCPU()
 			for b.Loop() {
 				if _, err := c.Normalize(o, in.sql); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 		b.Run(in.name+"/sqlnorm-cached-parallel", func(b *testing.B) {
 			c := sqlnorm.NewCache(1024, 1<<20)
@@ -124,13 +132,25 @@ func BenchmarkNormalize(b *testing.B) {
 		b.Run(in.name+"/go-sqllexer", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
+			cpu0 := processCPU()
 			for b.Loop() {
 				if _, _, err := sqllexer.ObfuscateAndNormalize(in.sql, obf, norm, sqllexer.WithDBMS(sqllexer.DBMSPostgres)); err != nil {
 					b.Fatal(err)
 				}
 			}
+			reportCPU(b, cpu0)
 		})
 	}
+}
+
+// reportCPU adds the process CPU time per operation since cpu0
+// ("cpu-ns/op"): on a loaded machine it is closer to the cost of the code
+// than wall time (it still includes the garbage collector's work).
+func reportCPU(b *testing.B, cpu0 time.Duration) {
+	if cpu0 == 0 || b.N == 0 {
+		return
+	}
+	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkCacheMissFlood measures the cost of a stream of unique texts

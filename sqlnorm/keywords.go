@@ -1,6 +1,9 @@
 package sqlnorm
 
-import "sort"
+import (
+	"sort"
+	"strings"
+)
 
 // Keyword ids the analyser refers to by name. Every other keyword gets an id
 // above kwNamed. Id 0 means "not a keyword".
@@ -94,6 +97,19 @@ const (
 	kwNamed
 )
 
+// Keywords the analyser refers to by id that render like the other
+// keywords (their ids are kwNamed and above, as every unnamed one's).
+const (
+	kwBy uint16 = kwNamed + iota
+	kwOrder
+	kwGroup
+	kwAsc
+	kwNulls
+	kwFirst
+	kwLast
+	kwOther // first id of the remaining keywords
+)
+
 var kwNamedWords = [...]string{
 	kwSelect: "select", kwInsert: "insert", kwUpdate: "update", kwDelete: "delete",
 	kwMerge: "merge", kwReplace: "replace", kwWith: "with", kwRecursive: "recursive",
@@ -115,6 +131,12 @@ var kwNamedWords = [...]string{
 	kwElse: "else", kwWhen: "when", kwCase: "case", kwLimit: "limit", kwOffset: "offset",
 	kwBetween: "between", kwHaving: "having", kwReturning: "returning", kwPragma: "pragma",
 	kwDescribe: "describe", kwDesc: "desc", kwPrepare: "prepare",
+}
+
+var kwOtherNamedWords = [...]string{
+	kwBy - kwNamed: "by", kwOrder - kwNamed: "order", kwGroup - kwNamed: "group",
+	kwAsc - kwNamed: "asc", kwNulls - kwNamed: "nulls", kwFirst - kwNamed: "first",
+	kwLast - kwNamed: "last",
 }
 
 // otherKeywords are upper-cased in canonical text. Words that are commonly
@@ -164,6 +186,15 @@ var keywords = buildKeywords()
 // kwNames maps a keyword id back to its lower-case spelling.
 var kwNames = buildKwNames()
 
+// kwUpper maps a keyword id to its upper-case spelling.
+var kwUpper = func() []string {
+	up := make([]string, len(kwNames))
+	for id, w := range kwNames {
+		up[id] = strings.ToUpper(w)
+	}
+	return up
+}()
+
 func buildKwNames() []string {
 	n := 0
 	for _, id := range keywords {
@@ -193,7 +224,10 @@ func buildKeywords() map[string]uint16 {
 			m[w] = uint16(id)
 		}
 	}
-	next := kwNamed
+	for id, w := range kwOtherNamedWords {
+		m[w] = kwNamed + uint16(id)
+	}
+	next := kwOther
 	word := make([]byte, 0, 32)
 	flush := func() {
 		if len(word) == 0 {

@@ -117,6 +117,10 @@ type work struct {
 	uses  []tableUse
 	ctes  []cteScope
 	fpar  []uint8
+	st    Statement // facts gathered before the result is allocated
+	lits  []string
+	tabs  []string
+	funcs []string
 }
 
 var workPool = sync.Pool{New: func() any {
@@ -125,46 +129,36 @@ var workPool = sync.Pool{New: func() any {
 
 func getWork() *work { return workPool.Get().(*work) }
 func putWork(w *work) {
-	if cap(w.toks) > 1<<16 || cap(w.buf) > 1<<20 || cap(w.uses) > 1<<12 || cap(w.ctes) > 1<<12 {
+	if cap(w.toks) > 1<<16 || cap(w.buf) > 1<<20 || cap(w.uses) > 1<<12 || cap(w.ctes) > 1<<12 ||
+		cap(w.lits) > 1<<12 || cap(w.tabs) > 1<<12 || cap(w.funcs) > 1<<12 {
 		return
 	}
 	clear(w.uses) // do not keep the caller's text alive
 	clear(w.ctes)
+	clear(w.lits[:cap(w.lits)])
+	clear(w.tabs[:cap(w.tabs)])
+	clear(w.funcs[:cap(w.funcs)])
+	w.st = Statement{}
 	workPool.Put(w)
 }
 
 // build analyses and renders the tokens of one statement.
 func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error) {
-	// Clear flags left from a previous statement of the same text (Split).
-	for i := range toks {
-		toks[i].flags = 0
-	}
 	match, err := matchParens(toks, w.match[:0])
 	w.match = match
 	if err != nil {
 		return nil, reject(int(err.start), KindSyntax, "unbalanced parentheses or brackets")
 	}
-	st := &Statement{Dialect: opts.Dialect}
-	// One backing array for the three fact lists (each can still grow on
-	// its own: the three-index slices keep them from overlapping).
-	nlit := 0
-	for i := range toks {
-		if toks[i].kind == tString || toks[i].kind == tNumber {
-			nlit++
-		}
-	}
-	const nTables, nFuncs = 4, 4
-	arena := make([]string, nlit+nTables+nFuncs)
-	st.Literals = arena[0:0:nlit]
-	st.Tables = arena[nlit : nlit : nlit+nTables]
-	st.Functions = arena[nlit+nTables : nlit+nTables : nlit+nTables+nFuncs]
-	a := analyzer{src: src, opts: opts, t: toks, match: match, st: st,
+	// The facts are gathered in w and copied into one allocation at the end.
+	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
+	a := analyzer{src: src, opts: opts, t: toks, match: match, st: &w.st,
 		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0]}
 	if e := a.run(); e != nil {
 		return nil, e
 	}
 	buf := a.render(w.buf[:0])
 	w.uses, w.ctes, w.fpar = a.uses, a.ctes, a.funcParens
+	w.lits, w.tabs, w.funcs = w.st.Literals, w.st.Tables, w.st.Functions
 	sum := sha256.Sum256(buf)
 	// Text and Fingerprint share one allocation.
 	n := len(buf)
@@ -174,17 +168,73 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 	w.buf = buf
 	both := string(buf[len(opts.Dialect)+1:])
 	cut := n - len(opts.Dialect) - 1
-	st.Text, st.Fingerprint = both[:cut], both[cut:]
-	if len(st.Literals) == 0 {
-		st.Literals = nil
+	w.st.Text, w.st.Fingerprint = both[:cut], both[cut:]
+	return newStatement(&w.st), nil
+}
+
+// newStatement copies src, with its three fact lists, into one allocation
+// (each list keeps its own capacity, so they cannot overlap). Empty lists
+// are nil.
+func newStatement(src *Statement) *Statement {
+	nl, nt, nf := len(src.Literals), len(src.Tables), len(src.Functions)
+	st, arena := allocStatement(nl + nt + nf)
+	*st = *src
+	st.Literals, st.Tables, st.Functions = nil, nil, nil
+	if nl > 0 {
+		st.Literals = arena[0:nl:nl]
+		copy(st.Literals, src.Literals)
 	}
-	if len(st.Tables) == 0 {
-		st.Tables = nil
+	if nt > 0 {
+		st.Tables = arena[nl : nl+nt : nl+nt]
+		copy(st.Tables, src.Tables)
 	}
-	if len(st.Functions) == 0 {
-		st.Functions = nil
+	if nf > 0 {
+		st.Functions = arena[nl+nt : nl+nt+nf : nl+nt+nf]
+		copy(st.Functions, src.Functions)
 	}
-	return st, nil
+	return st
+}
+
+// Statements with room for their fact lists in the same allocation.
+type (
+	stmt4 struct {
+		st Statement
+		s  [4]string
+	}
+	stmt8 struct {
+		st Statement
+		s  [8]string
+	}
+	stmt16 struct {
+		st Statement
+		s  [16]string
+	}
+	stmt32 struct {
+		st Statement
+		s  [32]string
+	}
+)
+
+// allocStatement returns a new Statement and room for n strings, in one
+// allocation when n is small.
+func allocStatement(n int) (*Statement, []string) {
+	switch {
+	case n == 0:
+		return new(Statement), nil
+	case n <= 4:
+		b := new(stmt4)
+		return &b.st, b.s[:n]
+	case n <= 8:
+		b := new(stmt8)
+		return &b.st, b.s[:n]
+	case n <= 16:
+		b := new(stmt16)
+		return &b.st, b.s[:n]
+	case n <= 32:
+		b := new(stmt32)
+		return &b.st, b.s[:n]
+	}
+	return new(Statement), make([]string, n)
 }
 
 // matchParens pairs ( with ) and [ with ]; it returns the token that breaks
@@ -198,6 +248,7 @@ func matchParens(toks []token, match []int32) ([]int32, *token) {
 	stack := stackArr[:0]
 	for i := range toks {
 		match[i] = -1
+		toks[i].flags = 0 // flags are the analyser's: none yet
 		switch toks[i].kind {
 		case tLParen, tLBrack:
 			stack = append(stack, int32(i))

@@ -168,7 +168,7 @@ func (a *analyzer) positional(i int) bool {
 		return false
 	}
 	t := a.t
-	if p := t[i-1]; p.kind != tComma && !(p.kind == tWord && lowerWord(a, i-1) == "by") {
+	if p := &t[i-1]; p.kind != tComma && !(p.kind == tWord && p.kw == kwBy) {
 		return false
 	}
 	switch a.kind(i + 1) {
@@ -196,19 +196,19 @@ func (a *analyzer) trackBy(i int) {
 		}
 		a.depth--
 	case tWord:
-		if t[i].kw == 0 {
+		kw := t[i].kw
+		if kw == 0 {
 			return
 		}
-		w := lowerWord(a, i)
-		if w == "by" && i > 0 {
-			if p := lowerWord(a, i-1); p == "order" || p == "group" {
+		if kw == kwBy && i > 0 {
+			if p := a.kw(i - 1); p == kwOrder || p == kwGroup {
 				a.byDepth = a.depth
 				return
 			}
 		}
 		if a.byDepth == a.depth {
-			switch w {
-			case "asc", "desc", "nulls", "first", "last":
+			switch kw {
+			case kwAsc, kwDesc, kwNulls, kwFirst, kwLast:
 			default:
 				a.byDepth = -1
 			}
@@ -465,6 +465,17 @@ func (a *analyzer) quoteLiteral(tk *token, v string) string {
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 }
 
+// upperTab maps ASCII lower-case letters to upper case, every other byte to itself.
+var upperTab = func() (t [256]byte) {
+	for i := range t {
+		t[i] = byte(i)
+		if i >= 'a' && i <= 'z' {
+			t[i] = byte(i) - ('a' - 'A')
+		}
+	}
+	return t
+}()
+
 // renderer appends tokens with canonical spacing.
 type renderer struct {
 	buf  []byte
@@ -522,25 +533,19 @@ func (r *renderer) raw(s string, k tokKind) {
 // word appends s as is (fold 0), upper-cased ('U') or lower-cased ('L', ASCII only).
 func (r *renderer) word(s string, fold byte, glue bool) {
 	r.sep(tWord, false)
+	n := len(r.buf)
+	r.buf = append(r.buf, s...)
 	switch fold {
 	case 'U':
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c >= 'a' && c <= 'z' {
-				c -= 'a' - 'A'
-			}
-			r.buf = append(r.buf, c)
+		b := r.buf[n:]
+		for i, c := range b {
+			b[i] = upperTab[c]
 		}
 	case 'L':
-		for i := 0; i < len(s); i++ {
-			c := s[i]
-			if c >= 'A' && c <= 'Z' {
-				c += 'a' - 'A'
-			}
-			r.buf = append(r.buf, c)
+		b := r.buf[n:]
+		for i, c := range b {
+			b[i] = lowerTab[c]
 		}
-	default:
-		r.buf = append(r.buf, s...)
 	}
 	r.last = tWord
 	r.glue = glue
