@@ -102,7 +102,7 @@ type AuditTrail struct {
 	onError  func(error)
 	prev     string
 
-	ch     chan Record
+	ch     chan queued
 	mu     sync.RWMutex // Record holds R while sending; Close holds W
 	closed bool
 	done   chan struct{}
@@ -126,7 +126,7 @@ func WithAuditBuffer(n int) AuditOption {
 		if n <= 0 {
 			return fmt.Errorf("approval: WithAuditBuffer: %d is not positive", n)
 		}
-		a.ch = make(chan Record, n)
+		a.ch = make(chan queued, n)
 		return nil
 	}
 }
@@ -211,10 +211,17 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 		}
 	}
 	if a.ch == nil {
-		a.ch = make(chan Record, 4096)
+		a.ch = make(chan queued, 4096)
 	}
 	go a.run()
 	return a, nil
+}
+
+// queued is one record in an AuditTrail's buffer. Records from the Gate
+// carry their arguments as facts, summarised by the writer (see argView).
+type queued struct {
+	rec  Record
+	args argView
 }
 
 // Record queues a copy of r. Under OverflowFailClosed a full buffer returns
@@ -222,23 +229,29 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 // After Close it returns ErrAuditClosed. The caller must not change the
 // record's slices and maps afterwards.
 func (a *AuditTrail) Record(r *Record) error {
+	q := queued{rec: *r}
+	return a.enqueue(&q)
+}
+
+// enqueue is Record for a queued record, which it copies.
+func (a *AuditTrail) enqueue(q *queued) error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	if a.closed {
 		return ErrAuditClosed
 	}
 	if a.overflow == OverflowBlock {
-		a.ch <- *r
+		a.ch <- *q
 		return nil
 	}
-	if (r.Decision == "deny" || r.Decision == "review") && a.overReserve() {
+	if d := q.rec.Decision; (d == "deny" || d == "review") && a.overReserve() {
 		// The last eighth is kept for the records of calls already under
 		// way; a refused call's own record must not take it (it is counted
 		// and reported below like any refused record).
 		return a.refuse()
 	}
 	select {
-	case a.ch <- *r:
+	case a.ch <- *q:
 		return nil
 	default:
 		return a.refuse()
@@ -314,26 +327,28 @@ func (a *AuditTrail) Close() error {
 
 func (a *AuditTrail) run() {
 	defer close(a.done)
-	buf := make([]Record, 0, a.batch)
-	lost := 0
-	for r := range a.ch {
-		buf = append(buf[:0], r)
+	var (
+		w    chainWriter
+		buf  = make([]Record, 0, a.batch)
+		args = make([]argView, 0, a.batch)
+		lost int
+	)
+	for q := range a.ch {
+		buf, args = append(buf[:0], q.rec), append(args[:0], q.args)
 	fill:
 		for len(buf) < a.batch {
 			select {
-			case r, ok := <-a.ch:
+			case q, ok := <-a.ch:
 				if !ok {
 					break fill
 				}
-				buf = append(buf, r)
+				buf, args = append(buf, q.rec), append(args, q.args)
 			default:
 				break fill
 			}
 		}
-		for i := range buf {
-			chainRecord(&buf[i], a.prev)
-			a.prev = buf[i].Hash
-		}
+		a.prev = w.chain(buf, args, a.prev)
+		clear(args) // the facts of shown values are not kept
 		if !a.write(buf) {
 			lost += len(buf)
 			for range a.ch {

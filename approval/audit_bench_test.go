@@ -33,6 +33,29 @@ func BenchmarkAuditChainEncode(b *testing.B) {
 	}
 }
 
+// BenchmarkAuditChainWriter is the AuditTrail writer's per-record cost as
+// it runs: the argument summary written from its fact, canonical encoding
+// into a reused buffer, SHA-256, and the line a FileSink writes (batches of
+// one record: the writer's worst case).
+func BenchmarkAuditChainWriter(b *testing.B) {
+	var (
+		w    chainWriter
+		line []byte
+		prev string
+	)
+	batch, args := make([]Record, 1), make([]argView, 1)
+	tmpl := *testRecord(1)
+	tmpl.Args = nil
+	b.ReportAllocs()
+	for b.Loop() {
+		batch[0] = tmpl
+		args[0].capture([]Arg{{Ordinal: 1, Value: int64(42)}}, false)
+		prev = w.chain(batch, args, prev)
+		line = appendAuditLine(line[:0], &batch[0])
+		io.Discard.Write(line)
+	}
+}
+
 // BenchmarkAuditFile is the end-to-end throughput into a JSON Lines file.
 func BenchmarkAuditFile(b *testing.B) {
 	sink, _ := NewFileSink(filepath.Join(b.TempDir(), "audit.jsonl"))

@@ -56,9 +56,26 @@ const auditTimeLayout = "2006-01-02T15:04:05.000000Z07:00"
 // label keys sorted, times in UTC with microseconds. It is written by hand
 // (no reflection) because the audit writer encodes every record.
 func auditBody(r *Record) []byte {
-	b := make([]byte, 0, 256+len(r.Text)+len(r.Reason))
+	return appendAuditBody(make([]byte, 0, auditSizeHint(r)), r)
+}
+
+// auditSizeHint is about the length of r's encoded line.
+func auditSizeHint(r *Record) int {
+	n := 320 + len(r.Rule) + len(r.Reason) + len(r.Fingerprint) + len(r.Text) + len(r.KeyID) + len(r.Role) +
+		len(r.Session) + len(r.PolicyVersion) + len(r.Prev) + len(r.Hash)
+	for _, a := range r.Args {
+		n += len(a) + 3
+	}
+	for k, v := range r.Source.Labels {
+		n += len(k) + len(v) + 6
+	}
+	return n
+}
+
+// appendAuditBody appends the canonical encoding of r (see auditBody) to b.
+func appendAuditBody(b []byte, r *Record) []byte {
 	b = append(b, `{"time":"`...)
-	b = r.Time.UTC().AppendFormat(b, auditTimeLayout)
+	b = appendAuditTime(b, r.Time)
 	b = append(b, `","decision":`...)
 	b = appendJSONString(b, r.Decision)
 	b = appendField(b, "rule", r.Rule)
@@ -118,6 +135,43 @@ func auditBody(r *Record) []byte {
 	return append(b, '}')
 }
 
+// appendAuditTime appends t in auditTimeLayout: the layout's fixed shape
+// written digit by digit for years 0 to 9999, time.AppendFormat otherwise.
+func appendAuditTime(b []byte, t time.Time) []byte {
+	t = t.UTC()
+	year, month, day := t.Date()
+	if year < 0 || year > 9999 {
+		return t.AppendFormat(b, auditTimeLayout)
+	}
+	hour, minute, sec := t.Clock()
+	b = appendDigits(b, year, 4)
+	b = append(b, '-')
+	b = appendDigits(b, int(month), 2)
+	b = append(b, '-')
+	b = appendDigits(b, day, 2)
+	b = append(b, 'T')
+	b = appendDigits(b, hour, 2)
+	b = append(b, ':')
+	b = appendDigits(b, minute, 2)
+	b = append(b, ':')
+	b = appendDigits(b, sec, 2)
+	b = append(b, '.')
+	b = appendDigits(b, t.Nanosecond()/1000, 6)
+	return append(b, 'Z')
+}
+
+// appendDigits appends the n last decimal digits of v (v >= 0), zero-padded.
+func appendDigits(b []byte, v, n int) []byte {
+	for i := n - 1; i >= 0; i-- {
+		b = append(b, 0)
+	}
+	for i := len(b) - 1; i >= len(b)-n; i-- {
+		b[i] = byte('0' + v%10)
+		v /= 10
+	}
+	return b
+}
+
 // appendField appends ,"name":"value" unless value is empty.
 func appendField(b []byte, name, value string) []byte {
 	if value == "" {
@@ -129,6 +183,14 @@ func appendField(b []byte, name, value string) []byte {
 	return appendJSONString(b, value)
 }
 
+// jsonPlain marks the ASCII bytes that appendJSONString copies as they are.
+var jsonPlain = func() (t [utf8.RuneSelf]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
 // appendJSONString appends s as a JSON string, escaping as encoding/json
 // does without HTML escaping: quote, backslash, control characters, U+2028
 // and U+2029; invalid UTF-8 becomes U+FFFD.
@@ -139,7 +201,7 @@ func appendJSONString(b []byte, s string) []byte {
 	for i := 0; i < len(s); {
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' {
+			if jsonPlain[c] {
 				i++
 				continue
 			}
@@ -239,10 +301,70 @@ func cleanRecord(r *Record) {
 // encoding (which includes Prev). It truncates r.Time to microseconds, the
 // canonical precision.
 func chainRecord(r *Record, prev string) {
+	prepareChain(r, prev)
+	r.Hash = auditHash(auditBody(r))
+}
+
+// prepareChain makes r ready to be hashed: strings cleaned, time
+// canonical, Prev set.
+func prepareChain(r *Record, prev string) {
 	cleanRecord(r)
 	r.Time = r.Time.Truncate(time.Microsecond).UTC()
 	r.Prev = prev
-	r.Hash = auditHash(auditBody(r))
+}
+
+// chainWriter chains the batches of an AuditTrail's writer, reusing its
+// buffers from one batch to the next.
+type chainWriter struct {
+	body    []byte
+	summary []byte
+}
+
+// chain writes the argument summaries of each record of batch from its
+// facts in args (same index), then chains the records from prev as
+// chainRecord does, and returns the last hash. The summaries and hashes of
+// a batch share one allocation, and the []string of its summaries another.
+func (w *chainWriter) chain(batch []Record, args []argView, prev string) string {
+	size, nargs := len(batch)*2*sha256.Size, 0
+	for i := range args {
+		nargs += args[i].n
+		size += args[i].estimate()
+	}
+	var text strings.Builder
+	text.Grow(size)
+	var slab []string
+	if nargs > 0 {
+		slab = make([]string, nargs)
+	}
+	for i := range batch {
+		r := &batch[i]
+		if facts := args[i].facts(); len(facts) > 0 {
+			r.Args, slab = slab[:len(facts):len(facts)], slab[len(facts):]
+			for j := range facts {
+				w.summary = appendArgSummary(w.summary[:0], &facts[j])
+				r.Args[j] = addText(&text, w.summary)
+			}
+		}
+		prepareChain(r, prev)
+		w.body = appendAuditBody(w.body[:0], r)
+		sum := sha256.Sum256(w.body)
+		var h [2 * sha256.Size]byte
+		hex.Encode(h[:], sum[:])
+		r.Hash = addText(&text, h[:])
+		prev = r.Hash
+	}
+	if cap(w.body) > maxKeptAuditBuffer {
+		w.body = nil
+	}
+	return prev
+}
+
+// addText appends b to t and returns the copy as a string sharing t's
+// memory, which a strings.Builder never writes twice.
+func addText(t *strings.Builder, b []byte) string {
+	n := t.Len()
+	t.Write(b)
+	return t.String()[n:]
 }
 
 // EncodeAuditRecord returns r as one JSON Lines line (with the newline):
@@ -250,13 +372,15 @@ func chainRecord(r *Record, prev string) {
 // "hash" field. r.Hash must already be set (by an [AuditTrail]); the line
 // carries r.Hash as it is, so a wrong hash is caught by VerifyAuditLog.
 func EncodeAuditRecord(r *Record) []byte {
-	body := auditBody(r)
-	out := make([]byte, 0, len(body)+len(hashKey)+len(r.Hash)+3)
-	out = append(out, body[:len(body)-1]...)
-	out = append(out, hashKey...)
-	out = append(out, r.Hash...)
-	out = append(out, '"', '}', '\n')
-	return out
+	return appendAuditLine(make([]byte, 0, auditSizeHint(r)), r)
+}
+
+// appendAuditLine appends r as EncodeAuditRecord encodes it.
+func appendAuditLine(b []byte, r *Record) []byte {
+	b = appendAuditBody(b, r)
+	b = append(b[:len(b)-1], hashKey...) // the body's closing brace comes after the hash
+	b = append(b, r.Hash...)
+	return append(b, '"', '}', '\n')
 }
 
 // DecodeAuditRecord parses one line written by EncodeAuditRecord. It does

@@ -31,6 +31,7 @@ type FileSink struct {
 	size    int64
 	maxSize int64
 	sync    bool
+	buf     []byte // encoding buffer reused between batches
 }
 
 var (
@@ -97,22 +98,31 @@ func (s *FileSink) Write(ctx context.Context, batch []Record) error {
 	if s.f == nil {
 		return errors.New("approval: audit file closed")
 	}
-	var buf bytes.Buffer
+	buf := s.buf[:0]
+	defer func() {
+		if cap(buf) <= maxKeptAuditBuffer {
+			s.buf = buf[:0]
+		}
+	}()
 	for i := range batch {
-		line := EncodeAuditRecord(&batch[i])
-		if s.size+int64(buf.Len())+int64(len(line)) > s.maxSize && s.size+int64(buf.Len()) > 0 {
-			if err := s.append(buf.Bytes()); err != nil {
+		n := len(buf)
+		buf = appendAuditLine(buf, &batch[i])
+		if s.size+int64(len(buf)) > s.maxSize && s.size+int64(n) > 0 {
+			if err := s.append(buf[:n]); err != nil {
 				return err
 			}
-			buf.Reset()
+			buf = append(buf[:0], buf[n:]...)
 			if err := s.rotate(); err != nil {
 				return err
 			}
 		}
-		buf.Write(line)
 	}
-	return s.append(buf.Bytes())
+	return s.append(buf)
 }
+
+// maxKeptAuditBuffer caps the encoding buffer a FileSink keeps between
+// batches.
+const maxKeptAuditBuffer = 1 << 20
 
 // append writes b whole, or cuts a partial write back off.
 func (s *FileSink) append(b []byte) error {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"testing"
+	"time"
 )
 
 // FuzzVerifyAuditLog: any input either verifies or fails with a located
@@ -68,6 +69,7 @@ func FuzzAuditEncoding(f *testing.F) {
 	f.Fuzz(func(t *testing.T, text, labelKey, labelVal, route string, rows int64) {
 		r := testRecord(1)
 		r.Text, r.Source.Route, r.RowsAffected = text, route, rows
+		r.Time = time.Unix(rows/7, rows%1_000_000_000) // years far outside 0..9999 too
 		r.Source.App = ""
 		r.Source.Labels = nil
 		if labelKey != "" {

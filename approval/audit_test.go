@@ -510,3 +510,25 @@ func TestAuditCleansText(t *testing.T) {
 		t.Fatalf("round trip: %v", err)
 	}
 }
+
+func TestAuditTimeMatchesFormat(t *testing.T) {
+	zones := []*time.Location{time.UTC, time.FixedZone("east", 5*3600+1800), time.FixedZone("west", -11*3600)}
+	times := []time.Time{
+		time.Date(2026, 11, 28, 23, 59, 59, 999999999, time.UTC),
+		time.Date(0, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(9999, 12, 31, 23, 59, 59, 1000, time.UTC),
+		time.Date(10000, 1, 1, 0, 0, 0, 0, time.UTC),
+		time.Date(-1, 6, 15, 12, 30, 0, 500, time.UTC),
+		time.Date(1970, 1, 1, 0, 0, 0, 999, time.UTC),
+		{},
+	}
+	for _, base := range times {
+		for _, z := range zones {
+			tt := base.In(z)
+			want := tt.UTC().Format(auditTimeLayout)
+			if got := string(appendAuditTime([]byte("x"), tt)); got != "x"+want {
+				t.Errorf("%v: got %s, want x%s", tt, got, want)
+			}
+		}
+	}
+}

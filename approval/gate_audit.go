@@ -17,13 +17,38 @@ func (g *Gate) dryRunRules(ctx context.Context, rules []*Rule, d *Decision, in *
 		case err != nil:
 			reason = "rule in dry-run: " + evalFailed
 		case ok && r.Effect != d.Effect:
-			reason = "rule in dry-run: would " + r.Effect.String()
+			reason = dryRunWould(r.Effect)
 		default:
 			continue
 		}
-		rec := g.newRecord(ctx, d, "dry-run-"+r.Effect.String())
-		rec.Rule, rec.Reason = r.Name, reason
-		_ = g.auditor.Record(rec) // the decision is unchanged whatever happens here
+		var q queued
+		g.newRecord(ctx, &q, d, dryRunDecision(r.Effect))
+		q.rec.Rule, q.rec.Reason = r.Name, reason
+		_ = g.record(&q) // the decision is unchanged whatever happens here
+	}
+}
+
+// dryRunDecision is "dry-run-" + e.String(), without building it.
+func dryRunDecision(e Effect) string {
+	switch e {
+	case Allow:
+		return "dry-run-allow"
+	case Review:
+		return "dry-run-review"
+	default:
+		return "dry-run-deny"
+	}
+}
+
+// dryRunWould is "rule in dry-run: would " + e.String(), without building it.
+func dryRunWould(e Effect) string {
+	switch e {
+	case Allow:
+		return "rule in dry-run: would allow"
+	case Review:
+		return "rule in dry-run: would review"
+	default:
+		return "rule in dry-run: would deny"
 	}
 }
 
@@ -33,16 +58,38 @@ func (g *Gate) audit(ctx context.Context, d *Decision, decision string, res *Res
 	if g.auditor == nil {
 		return nil
 	}
-	rec := g.newRecord(ctx, d, decision)
+	var q queued
+	g.newRecord(ctx, &q, d, decision)
 	if res != nil {
-		rec.RowsAffected = res.RowsAffected
-		rec.ErrorClass = errorClass(res.Err)
+		q.rec.RowsAffected = res.RowsAffected
+		q.rec.ErrorClass = errorClass(res.Err)
 	}
-	return g.auditor.Record(rec)
+	return g.record(&q)
 }
 
-func (g *Gate) newRecord(ctx context.Context, d *Decision, decision string) *Record {
-	rec := &Record{
+// record hands q to the auditor. The AuditTrail takes it as it is (its
+// writer summarises the arguments); any other Auditor gets a Record with
+// the summaries written.
+func (g *Gate) record(q *queued) error {
+	if a, ok := g.auditor.(*AuditTrail); ok {
+		return a.enqueue(q) // copies q, which stays on the caller's stack
+	}
+	rec := q.rec
+	if facts := q.args.facts(); len(facts) > 0 {
+		rec.Args = make([]string, len(facts))
+		var b []byte
+		for i := range facts {
+			b = appendArgSummary(b[:0], &facts[i])
+			rec.Args[i] = string(b)
+		}
+	}
+	return g.auditor.Record(&rec)
+}
+
+// newRecord fills q with the record of decision d. The arguments are kept
+// as facts (see argView) when they can be summarised later exactly as now.
+func (g *Gate) newRecord(ctx context.Context, q *queued, d *Decision, decision string) {
+	q.rec = Record{
 		Time:          g.clock.Now(),
 		Decision:      decision,
 		Rule:          d.Rule,
@@ -54,20 +101,21 @@ func (g *Gate) newRecord(ctx context.Context, d *Decision, decision string) *Rec
 		RowsAffected:  -1,
 	}
 	if d.Statement != nil {
-		rec.Text = d.Statement.Text
+		q.rec.Text = d.Statement.Text
 	}
 	if d.key != nil {
-		rec.Role, rec.Session = d.key.Role, d.key.Session
+		q.rec.Role, q.rec.Session = d.key.Role, d.key.Session
 	}
 	if src := sourcePtrFromContext(ctx); src != nil {
-		rec.Source = *src
+		q.rec.Source = *src
 	}
-	if d.logArgs {
-		rec.Args = SummarizeArgs(d.args, showAll)
-	} else {
-		rec.Args = SummarizeArgs(d.args, nil)
+	if len(d.args) > 0 && !q.args.capture(d.args, d.logArgs) {
+		if d.logArgs {
+			q.rec.Args = SummarizeArgs(d.args, showAll)
+		} else {
+			q.rec.Args = SummarizeArgs(d.args, nil)
+		}
 	}
-	return rec
 }
 
 func showAll(int, Arg) bool { return true }
