@@ -107,6 +107,10 @@ type AuditTrail struct {
 	closed bool
 	done   chan struct{}
 	quit   chan struct{} // closed when Close gives up retrying
+	// writeCtx is the sink writes' context, cancelled when Close gives
+	// up (a write in progress is abandoned) or is done.
+	writeCtx    context.Context
+	cancelWrite context.CancelFunc
 
 	written  atomic.Uint64
 	dropped  atomic.Uint64
@@ -213,6 +217,7 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 	if a.ch == nil {
 		a.ch = make(chan queued, 4096)
 	}
+	a.writeCtx, a.cancelWrite = context.WithCancel(context.Background())
 	go a.run()
 	return a, nil
 }
@@ -314,9 +319,13 @@ func (a *AuditTrail) Close() error {
 	a.closed = true
 	close(a.ch)
 	a.mu.Unlock()
-	t := time.AfterFunc(a.closeTO, func() { close(a.quit) })
+	t := time.AfterFunc(a.closeTO, func() {
+		close(a.quit)
+		a.cancelWrite()
+	})
 	<-a.done
 	t.Stop()
+	a.cancelWrite()
 	if c, ok := a.sink.(io.Closer); ok {
 		if err := c.Close(); err != nil && a.closeErr == nil {
 			a.closeErr = fmt.Errorf("approval: closing audit sink: %w", err)
@@ -366,17 +375,7 @@ func (a *AuditTrail) run() {
 func (a *AuditTrail) write(batch []Record) bool {
 	backoff := a.retryMin
 	for {
-		ctx, cancel := context.WithCancel(context.Background())
-		go func() { // Close giving up cancels a write in progress
-
-			select {
-			case <-a.quit:
-				cancel()
-			case <-ctx.Done():
-			}
-		}()
-		err := a.sink.Write(ctx, batch)
-		cancel()
+		err := a.sink.Write(a.writeCtx, batch)
 		if err == nil {
 			a.written.Add(uint64(len(batch)))
 			a.sinkErr.Store(nil)

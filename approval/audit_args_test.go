@@ -234,7 +234,11 @@ rules:
 	}
 	gDirect := mustGate(t, p, WithClock(newTestClock()), WithAuditor(direct))
 	gTrail := mustGate(t, p, WithClock(newTestClock()), WithAuditor(trail))
-	ctx := WithSource(WithKey(context.Background(), testKey("analyst")), Source{App: "shop", Labels: map[string]string{"z": "1"}})
+	key := WithKey(context.Background(), testKey("analyst"))
+	ctxs := []context.Context{ // clean strings, and strings the writer must clean
+		WithSource(key, Source{App: "shop", Labels: map[string]string{"z": "1"}}),
+		WithSource(key, Source{App: "sh\xffop", Labels: map[string]string{"z\x00": "1"}}),
+	}
 
 	argSets := [][]any{
 		nil,
@@ -255,7 +259,8 @@ rules:
 		{"SELECT", true, []string{"products", "prices"}},
 	}
 	var mutate [][]byte
-	for _, vals := range argSets {
+	for n, vals := range argSets {
+		ctx := ctxs[n%len(ctxs)]
 		for _, s := range stmts {
 			for _, g := range []*Gate{gDirect, gTrail} {
 				args := make([]Arg, len(vals))

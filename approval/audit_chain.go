@@ -299,18 +299,11 @@ func cleanRecord(r *Record) {
 
 // chainRecord sets r.Prev to prev and r.Hash to the hash of r's canonical
 // encoding (which includes Prev). It truncates r.Time to microseconds, the
-// canonical precision.
+// canonical precision, and makes its strings valid UTF-8 without NUL (see
+// cleanText).
 func chainRecord(r *Record, prev string) {
-	prepareChain(r, prev)
-	r.Hash = auditHash(auditBody(r))
-}
-
-// prepareChain makes r ready to be hashed: strings cleaned, time
-// canonical, Prev set.
-func prepareChain(r *Record, prev string) {
-	cleanRecord(r)
-	r.Time = r.Time.Truncate(time.Microsecond).UTC()
-	r.Prev = prev
+	var w chainWriter
+	r.Hash = auditHash(w.encode(r, prev))
 }
 
 // chainWriter chains the batches of an AuditTrail's writer, reusing its
@@ -318,6 +311,28 @@ func prepareChain(r *Record, prev string) {
 type chainWriter struct {
 	body    []byte
 	summary []byte
+}
+
+// encode makes r ready to be hashed (time canonical, Prev set, strings
+// cleaned) and returns its canonical body, valid until the next call.
+func (w *chainWriter) encode(r *Record, prev string) []byte {
+	r.Time = r.Time.Truncate(time.Microsecond).UTC()
+	r.Prev = prev
+	w.body = appendAuditBody(w.body[:0], r)
+	if mayNeedCleaning(w.body) {
+		cleanRecord(r)
+		w.body = appendAuditBody(w.body[:0], r)
+	}
+	return w.body
+}
+
+// mayNeedCleaning reports whether the canonical body of a record may hold
+// a string that cleanText would change: the encoding writes a NUL as
+// \u0000 and invalid UTF-8 as \ufffd, and whatever else it writes is
+// clean. (A string holding those six characters as text also matches:
+// cleaning it changes nothing.)
+func mayNeedCleaning(body []byte) bool {
+	return bytes.Contains(body, []byte(`\u0000`)) || bytes.Contains(body, []byte(`\ufffd`))
 }
 
 // chain writes the argument summaries of each record of batch from its
@@ -345,9 +360,7 @@ func (w *chainWriter) chain(batch []Record, args []argView, prev string) string 
 				r.Args[j] = addText(&text, w.summary)
 			}
 		}
-		prepareChain(r, prev)
-		w.body = appendAuditBody(w.body[:0], r)
-		sum := sha256.Sum256(w.body)
+		sum := sha256.Sum256(w.encode(r, prev))
 		var h [2 * sha256.Size]byte
 		hex.Encode(h[:], sum[:])
 		r.Hash = addText(&text, h[:])
