@@ -6,7 +6,7 @@ import "strings"
 // and marks tokens with the roles the renderer needs.
 type analyzer struct {
 	src   string
-	opts  *Options
+	opts  Options
 	t     []token
 	match []int32
 	st    *Statement

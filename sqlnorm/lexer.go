@@ -19,7 +19,7 @@ func lex(opts *Options, src string, toks []token) ([]token, *Error) {
 	if len(src) > maxInput {
 		return toks, reject(maxInput, KindSyntax, "statement text longer than the supported maximum")
 	}
-	l := lexer{src: src, opts: opts, toks: toks}
+	l := lexer{src: src, opts: *opts, toks: toks}
 	var err *Error
 	switch opts.Dialect {
 	case Postgres:
@@ -50,7 +50,7 @@ func firstInvalidUTF8(s string) int {
 
 type lexer struct {
 	src  string
-	opts *Options
+	opts Options
 	toks []token
 }
 

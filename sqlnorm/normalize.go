@@ -151,7 +151,7 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 	}
 	// The facts are gathered in w and copied into one allocation at the end.
 	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
-	a := analyzer{src: src, opts: opts, t: toks, match: match, st: &w.st,
+	a := analyzer{src: src, opts: *opts, t: toks, match: match, st: &w.st,
 		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0]}
 	if e := a.run(); e != nil {
 		return nil, e

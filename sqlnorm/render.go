@@ -434,7 +434,7 @@ func (a *analyzer) literalValue(i int) string {
 	if tk.kind == tNumber {
 		return tokenText(a.src, tk)
 	}
-	v, ok := decodeString(a.src, tk, a.opts)
+	v, ok := decodeString(a.src, tk, &a.opts)
 	if !ok {
 		return tokenText(a.src, tk)
 	}
