@@ -111,6 +111,9 @@ type AuditTrail struct {
 	// up (a write in progress is abandoned) or is done.
 	writeCtx    context.Context
 	cancelWrite context.CancelFunc
+	nudge       chan struct{} // ends the writer's linger (see auditLinger)
+	nudgeAt     int
+	linger      time.Duration
 
 	written  atomic.Uint64
 	dropped  atomic.Uint64
@@ -200,7 +203,7 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 	if sink == nil {
 		return nil, errors.New("approval: NewAuditTrail: nil sink")
 	}
-	a := &AuditTrail{sink: sink, batch: 256, retryMin: 50 * time.Millisecond, retryMax: 5 * time.Second,
+	a := &AuditTrail{sink: sink, batch: 256, retryMin: 50 * time.Millisecond, retryMax: 5 * time.Second, linger: auditLinger,
 		closeTO: 10 * time.Second, done: make(chan struct{}), quit: make(chan struct{})}
 	if cr, ok := sink.(ChainResumer); ok {
 		h, err := cr.LastHash()
@@ -218,6 +221,7 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 		a.ch = make(chan queued, 4096)
 	}
 	a.writeCtx, a.cancelWrite = context.WithCancel(context.Background())
+	a.nudge, a.nudgeAt = make(chan struct{}, 1), max(min(a.batch, cap(a.ch)/2), 1)
 	go a.run()
 	return a, nil
 }
@@ -247,6 +251,7 @@ func (a *AuditTrail) enqueue(q *queued) error {
 	}
 	if a.overflow == OverflowBlock {
 		a.ch <- *q
+		a.nudgeIfFilling()
 		return nil
 	}
 	if d := q.rec.Decision; (d == "deny" || d == "review") && a.overReserve() {
@@ -257,9 +262,33 @@ func (a *AuditTrail) enqueue(q *queued) error {
 	}
 	select {
 	case a.ch <- *q:
+		a.nudgeIfFilling()
 		return nil
 	default:
 		return a.refuse()
+	}
+}
+
+// auditLinger is how long the writer waits, after a batch that emptied the
+// buffer, before it takes the next records (unless the buffer fills to
+// nudgeAt first): records then gather into batches, and callers seldom
+// find the writer waiting on the buffer, which would make each of them
+// wake it.
+const auditLinger = 200 * time.Microsecond
+
+// withAuditLinger sets the writer's linger (tests).
+func withAuditLinger(d time.Duration) AuditOption {
+	return func(a *AuditTrail) error { a.linger = d; return nil }
+}
+
+// nudgeIfFilling ends the writer's linger once the buffer holds nudgeAt
+// records.
+func (a *AuditTrail) nudgeIfFilling() {
+	if len(a.ch) >= a.nudgeAt {
+		select {
+		case a.nudge <- struct{}{}:
+		default: // a nudge is already pending
+		}
 	}
 }
 
@@ -318,6 +347,10 @@ func (a *AuditTrail) Close() error {
 	}
 	a.closed = true
 	close(a.ch)
+	select { // the writer may be lingering
+	case a.nudge <- struct{}{}:
+	default:
+	}
 	a.mu.Unlock()
 	t := time.AfterFunc(a.closeTO, func() {
 		close(a.quit)
@@ -342,13 +375,17 @@ func (a *AuditTrail) run() {
 		args = make([]argView, 0, a.batch)
 		lost int
 	)
+	linger := time.NewTimer(a.linger)
+	linger.Stop()
 	for q := range a.ch {
 		buf, args = append(buf[:0], q.rec), append(args[:0], q.args)
+		closed := false
 	fill:
 		for len(buf) < a.batch {
 			select {
 			case q, ok := <-a.ch:
 				if !ok {
+					closed = true
 					break fill
 				}
 				buf, args = append(buf, q.rec), append(args, q.args)
@@ -364,6 +401,14 @@ func (a *AuditTrail) run() {
 				lost++
 			}
 			break
+		}
+		if len(buf) < a.batch && !closed { // the buffer was emptied: let records gather
+			linger.Reset(a.linger)
+			select {
+			case <-linger.C:
+			case <-a.nudge:
+				linger.Stop()
+			}
 		}
 	}
 	if lost > 0 {

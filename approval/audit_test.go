@@ -532,3 +532,42 @@ func TestAuditTimeMatchesFormat(t *testing.T) {
 		}
 	}
 }
+
+// After a batch that emptied the buffer the writer lingers; the buffer
+// filling to nudgeAt ends the linger, and so does Close.
+func TestAuditLingerEndsWhenBufferFills(t *testing.T) {
+	sink := &recordSink{}
+	a, err := NewAuditTrail(sink, WithOverflow(OverflowBlock), WithAuditBuffer(8), withAuditLinger(time.Hour))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.nudgeAt != 4 {
+		t.Fatalf("nudgeAt = %d, want half the buffer", a.nudgeAt)
+	}
+	if err := a.Record(testRecord(0)); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the first record", func() bool { return a.Written() == 1 })
+	for i := 1; i <= a.nudgeAt; i++ { // the writer lingers for an hour unless nudged
+		if err := a.Record(testRecord(i)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	waitFor(t, "the records that filled the buffer to nudgeAt", func() bool { return a.Written() == uint64(1+a.nudgeAt) })
+	if err := a.Record(testRecord(99)); err != nil { // below nudgeAt: only Close ends this linger
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- a.Close() }()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close waited for the writer's linger")
+	}
+	if n := len(sink.recs); n != 2+a.nudgeAt {
+		t.Fatalf("%d records written, want %d", n, 2+a.nudgeAt)
+	}
+}
