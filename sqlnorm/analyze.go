@@ -366,7 +366,7 @@ func (a *analyzer) qualifiedName(i int) (int, string, bool) {
 		if !ok {
 			return i, "", false
 		}
-		if strings.ContainsAny(p, `."`) {
+		if hasDotOrQuote(p) {
 			p = `"` + strings.ReplaceAll(p, `"`, `""`) + `"`
 		}
 		if n < len(parts) {
@@ -698,7 +698,7 @@ func (a *analyzer) callable(i, j int) bool {
 		if t[i].kw == kwValues {
 			return i > 0 && t[i-1].kind == tOp // MySQL VALUES(col) in ON DUPLICATE KEY UPDATE
 		}
-		if t[i].kw != 0 && !kwFuncLike[kwNames[t[i].kw]] {
+		if t[i].kw != 0 && !kwFuncLikeID[t[i].kw] {
 			return false
 		}
 		if typeName(tokenText(a.src, &t[i])) {
@@ -716,13 +716,46 @@ var typeNames = [...]string{"varchar", "char", "character", "nchar", "numeric", 
 
 // typeName reports whether w (any case) is one of typeNames.
 func typeName(w string) bool {
+	if len(w) < 3 || len(w) > 11 { // the lengths in typeNames
+		return false
+	}
+	var buf [11]byte
+	for i := 0; i < len(w); i++ {
+		buf[i] = lowerTab[w[i]]
+	}
+	_, ok := typeNameSet[string(buf[:len(w)])]
+	return ok
+}
+
+var typeNameSet = func() map[string]struct{} {
+	m := make(map[string]struct{}, len(typeNames))
 	for _, n := range typeNames {
-		if len(n) == len(w) && strings.EqualFold(n, w) {
+		if len(n) < 3 || len(n) > 11 {
+			panic("sqlnorm: typeName does not cover " + n)
+		}
+		m[n] = struct{}{}
+	}
+	return m
+}()
+
+// hasDotOrQuote reports whether s holds . or ".
+func hasDotOrQuote(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '.' || s[i] == '"' {
 			return true
 		}
 	}
 	return false
 }
+
+// kwFuncLikeID is kwFuncLike by keyword id.
+var kwFuncLikeID = func() []bool {
+	b := make([]bool, len(kwNames))
+	for id, w := range kwNames {
+		b[id] = w != "" && kwFuncLike[w]
+	}
+	return b
+}()
 
 func isVerb(kw uint16) bool {
 	switch kw {

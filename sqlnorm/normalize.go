@@ -121,6 +121,7 @@ type work struct {
 	lits  []string
 	tabs  []string
 	funcs []string
+	used  int // the most entries of lits, tabs or funcs used since the last clear
 }
 
 var workPool = sync.Pool{New: func() any {
@@ -135,9 +136,12 @@ func putWork(w *work) {
 	}
 	clear(w.uses) // do not keep the caller's text alive
 	clear(w.ctes)
-	clear(w.lits[:cap(w.lits)])
-	clear(w.tabs[:cap(w.tabs)])
-	clear(w.funcs[:cap(w.funcs)])
+	if w.used > 0 {
+		clear(w.lits[:min(w.used, cap(w.lits))])
+		clear(w.tabs[:min(w.used, cap(w.tabs))])
+		clear(w.funcs[:min(w.used, cap(w.funcs))])
+		w.used = 0
+	}
 	w.st = Statement{}
 	workPool.Put(w)
 }
@@ -153,12 +157,15 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
 	a := analyzer{src: src, opts: *opts, t: toks, match: match, st: &w.st,
 		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0]}
-	if e := a.run(); e != nil {
+	e := a.run()
+	w.used = max(w.used, len(w.st.Tables), len(w.st.Functions))
+	if e != nil {
 		return nil, e
 	}
 	buf := a.render(w.buf[:0])
 	w.uses, w.ctes, w.fpar = a.uses, a.ctes, a.funcParens
 	w.lits, w.tabs, w.funcs = w.st.Literals, w.st.Tables, w.st.Functions
+	w.used = max(w.used, len(w.lits))
 	sum := sha256.Sum256(buf)
 	// Text and Fingerprint share one allocation.
 	n := len(buf)

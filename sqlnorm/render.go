@@ -1,6 +1,10 @@
 package sqlnorm
 
-import "strings"
+import (
+	"encoding/binary"
+	"slices"
+	"strings"
+)
 
 // placeholder returns the dialect's canonical placeholder for literals and
 // bind parameters. PostgreSQL uses $0 because ? is an operator there
@@ -24,91 +28,116 @@ func (a *analyzer) render(buf []byte) []byte {
 	mysqlKeepAll := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(st.Command)
 	a.byDepth = -1
 	keepUntil := -1 // literals up to this token stay (arguments of set_config)
+	mysql := a.opts.Dialect == MySQL
+	mysqlKeep := mysql && a.opts.LowerCaseTableNames == 0
 	for i := 0; i < len(t); {
 		tk := &t[i]
-		a.trackBy(i)
-		if tk.kind == tParam {
+		k := tk.kind
+		// trackBy, inlined for the common kinds.
+		switch k {
+		case tLParen, tLBrack:
+			a.depth++
+		case tRParen, tRBrack:
+			if a.byDepth == a.depth {
+				a.byDepth = -1
+			}
+			a.depth--
+		case tWord:
+			if tk.kw != 0 {
+				a.trackBy(i)
+			}
+		case tParam:
 			a.countParam(i)
 		}
 		if tk.flags&fKeepArgs != 0 && int(a.match[i]) > keepUntil {
 			keepUntil = int(a.match[i])
 		}
 		if !a.keepLits && i > keepUntil {
-			// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
-			if (tk.kind == tLParen && a.kw(i-1) == kwIn) || (tk.kind == tLBrack && a.kw(i-1) == kwArray) {
-				if end := a.litList(i); end > 0 {
-					close := tRParen
-					if tk.kind == tLBrack {
-						close = tRBrack
-					}
-					r.sep(tk.kind, false)
-					r.raw(tokenText(a.src, tk), tk.kind)
-					r.sep(tParam, false)
-					r.raw(ph, tParam)
-					r.sep(close, false)
-					r.raw(tokenText(a.src, &t[end]), close)
-					a.depth-- // the closing token is consumed here
-					i = end + 1
-					continue
-				}
-			}
-			// VALUES (lit, ...), (lit, ...) collapses to one row.
-			if tk.kind == tWord && tk.kw == kwValues && a.kind(i+1) == tLParen {
-				if end, arity := a.litRows(i + 1); end > 0 {
-					r.word(tokenText(a.src, tk), 'U', false)
-					r.sep(tLParen, false)
-					r.raw("(", tLParen)
-					for k := 0; k < arity; k++ {
-						if k > 0 {
-							r.raw(",", tComma)
+			switch k {
+			case tLParen, tLBrack:
+				// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
+				if (k == tLParen && a.kw(i-1) == kwIn) || (k == tLBrack && a.kw(i-1) == kwArray) {
+					if end := a.litList(i); end > 0 {
+						close := tRParen
+						if k == tLBrack {
+							close = tRBrack
 						}
-						r.sep(tParam, false)
+						r.sep(k)
+						r.raw(tokenText(a.src, tk), k)
+						r.sep(tParam)
 						r.raw(ph, tParam)
+						r.sep(close)
+						r.raw(tokenText(a.src, &t[end]), close)
+						a.depth-- // the closing token is consumed here
+						i = end + 1
+						continue
 					}
-					r.raw(")", tRParen)
-					i = end + 1
+				}
+			case tWord:
+				// VALUES (lit, ...), (lit, ...) collapses to one row.
+				if tk.kw == kwValues && a.kind(i+1) == tLParen {
+					if end, arity := a.litRows(i + 1); end > 0 {
+						r.word(tokenText(a.src, tk), 'U', false)
+						r.sep(tLParen)
+						r.raw("(", tLParen)
+						for k := 0; k < arity; k++ {
+							if k > 0 {
+								r.raw(",", tComma)
+							}
+							r.sep(tParam)
+							r.raw(ph, tParam)
+						}
+						r.raw(")", tRParen)
+						i = end + 1
+						continue
+					}
+				}
+			case tNumber, tString, tParam, tOp:
+				if k == tNumber && a.positional(i) {
+					// ORDER BY 1 / GROUP BY 2 name output columns: kept.
+					r.sep(tNumber)
+					r.raw(tokenText(a.src, tk), tNumber)
+					i++
 					continue
 				}
-			}
-			if tk.kind == tNumber && a.positional(i) {
-				// ORDER BY 1 / GROUP BY 2 name output columns: kept.
-				r.sep(tNumber, false)
-				r.raw(tokenText(a.src, tk), tNumber)
-				i++
-				continue
-			}
-			if end := a.litElem(i); end > 0 {
-				r.sep(tParam, false)
-				r.raw(ph, tParam)
-				i = end
-				continue
+				if end := a.litElem(i); end > 0 {
+					r.sep(tParam)
+					r.raw(ph, tParam)
+					i = end
+					continue
+				}
 			}
 		}
-		switch tk.kind {
+		switch k {
 		case tParam:
-			r.sep(tParam, false)
+			r.sep(tParam)
 			r.raw(ph, tParam)
 			i++
 			continue
 		case tString, tNumber:
 			v := a.literalValue(i)
 			st.Literals = append(st.Literals, v)
-			r.sep(tk.kind, false)
-			r.raw(a.quoteLiteral(tk, v), tk.kind)
+			r.sep(k)
+			r.raw(a.quoteLiteral(tk, v), k)
 		case tWord:
 			raw := tokenText(a.src, tk)
+			prev := a.kind(i - 1)
+			next := a.kind(i + 1)
 			identLike := tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) != 0 ||
-				a.kind(i+1) == tDot || a.kind(i-1) == tDot
-			glue := tk.flags&fFunc != 0 || tk.kw == 0 || a.kind(i-1) == tCast
-			if a.opts.Dialect == MySQL && i+1 < len(t) && t[i+1].start != tk.end {
-				// MySQL: "abs (1)" may call a stored function abs, "abs(1)"
-				// the built-in: the space is kept.
-				glue = false
+				next == tDot || prev == tDot
+			glue := tk.flags&fFunc != 0 || tk.kw == 0 || prev == tCast
+			keep := false
+			if mysql {
+				if i+1 < len(t) && t[i+1].start != tk.end {
+					// MySQL: "abs (1)" may call a stored function abs, "abs(1)"
+					// the built-in: the space is kept.
+					glue = false
+				}
+				keep = mysqlKeep &&
+					(tk.flags&(fTable|fAlias|fCaseKeep|fFuncQual) != 0 ||
+						(next == tDot && prev != tDot) ||
+						(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			}
-			keep := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 &&
-				(tk.flags&(fTable|fAlias|fCaseKeep|fFuncQual) != 0 ||
-					(a.kind(i+1) == tDot && a.kind(i-1) != tDot) ||
-					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
 			switch {
 			case keep || isDigit(raw[0]):
 				// MySQL names such as 0X0 or 0B1 must keep their case:
@@ -120,7 +149,7 @@ func (a *analyzer) render(buf []byte) []byte {
 				r.word(raw, 'L', glue)
 			}
 		case tQIdent:
-			r.sep(tQIdent, false)
+			r.sep(tQIdent)
 			r.quoteIdent(a, tk)
 			r.glue = true
 		case tVar:
@@ -134,14 +163,14 @@ func (a *analyzer) render(buf []byte) []byte {
 			case "==":
 				op = "="
 			}
-			r.sep(tOp, false)
+			r.sep(tOp)
 			if r.last == tDot && op[0] == '.' {
 				r.buf = append(r.buf, ' ') // ". .." must not become "..."
 			}
 			r.raw(op, tOp)
 		default:
-			r.sep(tk.kind, false)
-			r.raw(tokenText(a.src, tk), tk.kind)
+			r.sep(k)
+			r.raw(tokenText(a.src, tk), k)
 		}
 		i++
 	}
@@ -465,16 +494,38 @@ func (a *analyzer) quoteLiteral(tk *token, v string) string {
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 }
 
-// upperTab maps ASCII lower-case letters to upper case, every other byte to itself.
-var upperTab = func() (t [256]byte) {
-	for i := range t {
-		t[i] = byte(i)
-		if i >= 'a' && i <= 'z' {
-			t[i] = byte(i) - ('a' - 'A')
-		}
+// appendFolded appends s to buf with its ASCII letters upper-cased (or
+// lower-cased), eight bytes at a time: the buffer gets room for a whole
+// last group, whose bytes past s are folded too but lie beyond the
+// returned length.
+func appendFolded(buf []byte, s string, upper bool) []byte {
+	n := len(buf)
+	if cap(buf)-n < len(s)+8 {
+		buf = slices.Grow(buf, len(s)+8)
 	}
-	return t
-}()
+	buf = append(buf, s...)
+	b := buf[n : n+(len(s)+7)&^7 : cap(buf)]
+	for i := 0; i+8 <= len(b); i += 8 {
+		x := binary.LittleEndian.Uint64(b[i:])
+		binary.LittleEndian.PutUint64(b[i:], foldCase8(x, upper))
+	}
+	return buf
+}
+
+// foldCase8 upper-cases (or lower-cases) the ASCII letters among the
+// eight bytes of x; other bytes, including any >= 0x80, are unchanged.
+func foldCase8(x uint64, upper bool) uint64 {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	lo, hi := uint64('a'), uint64('z')
+	if !upper {
+		lo, hi = 'A', 'Z'
+	}
+	h := x &^ high           // each byte's low seven bits: adding below cannot carry
+	ge := h + ones*(0x80-lo) // high bit set where the byte >= lo
+	gt := h + ones*(0x7f-hi) // high bit set where the byte > hi
+	m := ge &^ gt &^ x & high
+	return x ^ m>>2 // 0x80 >> 2 is the case bit 0x20
+}
 
 // renderer appends tokens with canonical spacing.
 type renderer struct {
@@ -485,38 +536,49 @@ type renderer struct {
 }
 
 // sep writes the separator before a token of kind k.
-func (r *renderer) sep(k tokKind, _ bool) {
-	if len(r.buf) == r.base {
+func (r *renderer) sep(k tokKind) {
+	if len(r.buf) == r.base || noSpace[r.last][k] || (k == tLParen && r.glue) {
 		return
 	}
-	switch r.last {
+	r.buf = append(r.buf, ' ')
+}
+
+// noSpace[last][k] reports that no space goes between a token of kind
+// last and one of kind k (a ( after a function name is decided apart).
+var noSpace = func() (t [tCast + 1][tCast + 1]bool) {
+	for last := range t {
+		for k := range t[last] {
+			t[last][k] = noSpaceBetween(tokKind(last), tokKind(k))
+		}
+	}
+	return t
+}()
+
+func noSpaceBetween(last, k tokKind) bool {
+	switch last {
 	case tLParen, tLBrack, tCast:
-		return
+		return true
 	case tDot:
 		if k != tNumber && k != tDot {
-			return // but ". ." must not become ".."
+			return true // but ". ." must not become ".."
 		}
 	}
 	switch k {
 	case tRParen, tRBrack, tComma, tCast, tSemi:
-		return
+		return true
 	case tDot:
 		// A MySQL variable takes the dots that follow it (@a.b is one
 		// name), so "@a .b" keeps its space.
-		if r.last != tNumber && r.last != tDot && r.last != tVar {
-			return
-		}
-	case tLParen:
-		if r.glue {
-			return
+		if last != tNumber && last != tDot && last != tVar {
+			return true
 		}
 	case tLBrack:
-		switch r.last {
+		switch last {
 		case tWord, tQIdent, tRParen, tRBrack, tParam:
-			return
+			return true
 		}
 	}
-	r.buf = append(r.buf, ' ')
+	return false
 }
 
 func (r *renderer) raw(s string, k tokKind) {
@@ -532,20 +594,11 @@ func (r *renderer) raw(s string, k tokKind) {
 
 // word appends s as is (fold 0), upper-cased ('U') or lower-cased ('L', ASCII only).
 func (r *renderer) word(s string, fold byte, glue bool) {
-	r.sep(tWord, false)
-	n := len(r.buf)
-	r.buf = append(r.buf, s...)
-	switch fold {
-	case 'U':
-		b := r.buf[n:]
-		for i, c := range b {
-			b[i] = upperTab[c]
-		}
-	case 'L':
-		b := r.buf[n:]
-		for i, c := range b {
-			b[i] = lowerTab[c]
-		}
+	r.sep(tWord)
+	if fold == 0 {
+		r.buf = append(r.buf, s...)
+	} else {
+		r.buf = appendFolded(r.buf, s, fold == 'U')
 	}
 	r.last = tWord
 	r.glue = glue
