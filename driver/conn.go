@@ -131,14 +131,15 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (sqldriver.Stmt
 		// Not the fallback of the skipped call: that call never ran.
 		c.cfg.gate.finish(ctx, &s.dec, approval.Result{RowsAffected: -1, Err: sqldriver.ErrSkip})
 	}
-	call, err := c.cfg.rewrite(ctx, query, nil)
-	if err != nil {
+	var call Call
+	if err := c.cfg.rewrite(ctx, query, nil, &call); err != nil {
 		return nil, err
 	}
 	if call.Query != query || len(call.Options) > 0 {
 		return nil, refusal("driver.rewrite", "a prepared statement's text cannot be rewritten", ErrRewrite)
 	}
-	dec := c.cfg.gate.decide(ctx, approval.Request{SQL: query, Phase: approval.Prepare, Tx: c.tx})
+	var dec approval.Decision
+	c.cfg.gate.decide(ctx, approval.Request{SQL: query, Phase: approval.Prepare, Tx: c.tx}, &dec)
 	if !dec.Allowed() {
 		return nil, deniedError(&dec)
 	}
@@ -198,7 +199,8 @@ func (c *conn) BeginTx(ctx context.Context, opts sqldriver.TxOptions) (sqldriver
 	}
 	c.dropSkip(ctx)
 	state := approval.TxState{Active: true, ReadOnly: opts.ReadOnly}
-	dec := c.cfg.gate.decide(ctx, approval.Request{SQL: c.cfg.beginSQL, Phase: approval.Execute, Tx: state})
+	var dec approval.Decision
+	c.cfg.gate.decide(ctx, approval.Request{SQL: c.cfg.beginSQL, Phase: approval.Execute, Tx: state}, &dec)
 	if !dec.Allowed() {
 		return nil, deniedError(&dec)
 	}
@@ -301,27 +303,27 @@ func (c *conn) afterCall() error {
 	return nil
 }
 
-// decideCall rewrites and decides one execution. It returns the call to
-// run and the decision, or a denial.
-func (c *conn) decideCall(ctx context.Context, query string, args []sqldriver.NamedValue) (Call, approval.Decision, error) {
-	call, err := c.cfg.rewrite(ctx, query, args)
-	if err != nil {
-		return call, approval.Decision{}, err
+// decideCall rewrites and decides one execution into call and dec (the
+// caller's, so that neither is copied on the way back). It returns nil or
+// the denial.
+func (c *conn) decideCall(ctx context.Context, query string, args []sqldriver.NamedValue, call *Call, dec *approval.Decision) error {
+	if err := c.cfg.rewrite(ctx, query, args, call); err != nil {
+		return err
 	}
-	dec := c.cfg.gate.decide(ctx, approval.Request{
+	c.cfg.gate.decide(ctx, approval.Request{
 		SQL:   call.Query,
-		Args:  userArgs(&call),
+		Args:  userArgs(call),
 		Phase: approval.Execute,
 		Tx:    c.tx,
-	})
+	}, dec)
 	if !dec.Allowed() {
-		return call, dec, deniedError(&dec)
+		return deniedError(dec)
 	}
-	if err := c.cfg.checkStatement(&dec, call.Args); err != nil {
-		c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
-		return call, dec, err
+	if err := c.cfg.checkStatement(dec, call.Args); err != nil {
+		c.cfg.gate.finish(ctx, dec, approval.Result{RowsAffected: -1, Err: err})
+		return err
 	}
-	return call, dec, nil
+	return nil
 }
 
 // userArgs returns the call's user arguments for the Gate, numbered from 1
@@ -343,11 +345,15 @@ func (c *conn) execContext(ctx context.Context, query string, args []sqldriver.N
 		return nil, err
 	}
 	c.dropSkip(ctx)
-	call, dec, err := c.decideCall(ctx, query, args)
+	var (
+		call Call
+		dec  approval.Decision
+		res  sqldriver.Result
+	)
+	err := c.decideCall(ctx, query, args, &call, &dec)
 	if err != nil {
 		return nil, err
 	}
-	var res sqldriver.Result
 	dargs := call.driverArgs()
 	if c.execer != nil {
 		res, err = c.execer.ExecContext(ctx, call.Query, dargs)
@@ -438,11 +444,15 @@ func (c *conn) queryContext(ctx context.Context, query string, args []sqldriver.
 		return nil, err
 	}
 	c.dropSkip(ctx)
-	call, dec, err := c.decideCall(ctx, query, args)
+	var (
+		call Call
+		dec  approval.Decision
+		rows sqldriver.Rows
+	)
+	err := c.decideCall(ctx, query, args, &call, &dec)
 	if err != nil {
 		return nil, err
 	}
-	var rows sqldriver.Rows
 	dargs := call.driverArgs()
 	if c.queryer != nil {
 		rows, err = c.queryer.QueryContext(ctx, call.Query, dargs)

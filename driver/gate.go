@@ -30,23 +30,28 @@ type gateRef struct {
 	fn   func() (*approval.Gate, error)
 }
 
-func (r *gateRef) decide(ctx context.Context, req approval.Request) approval.Decision {
+// decide writes the decision on req into d.
+func (r *gateRef) decide(ctx context.Context, req approval.Request, d *approval.Decision) {
 	if g := r.gate; g != nil {
-		return g.Decide(ctx, req)
+		*d = g.Decide(ctx, req)
+		return
 	}
 	if r.d != nil {
-		return r.d.Decide(ctx, req)
+		*d = r.d.Decide(ctx, req)
+		return
 	}
 	if r.fn != nil {
 		g, err := r.fn()
 		if err != nil {
-			return denyDecision("", "policy could not be loaded: "+err.Error(), err)
+			*d = denyDecision("", "policy could not be loaded: "+err.Error(), err)
+			return
 		}
 		if g != nil {
-			return g.Decide(ctx, req)
+			*d = g.Decide(ctx, req)
+			return
 		}
 	}
-	return denyDecision("", "no policy is configured (set a Gate or APPROVEDSQL_POLICY)", approval.ErrNoPolicy)
+	*d = denyDecision("", "no policy is configured (set a Gate or APPROVEDSQL_POLICY)", approval.ErrNoPolicy)
 }
 
 func (r *gateRef) finish(ctx context.Context, d *approval.Decision, res approval.Result) {

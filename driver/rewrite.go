@@ -35,16 +35,19 @@ func (f RewriterFunc) Rewrite(ctx context.Context, query string, args []sqldrive
 	return f(ctx, query, args)
 }
 
-// rewrite applies the configured Rewriter, if any.
-func (c *config) rewrite(ctx context.Context, query string, args []sqldriver.NamedValue) (Call, error) {
+// rewrite applies the configured Rewriter, if any, into call.
+func (c *config) rewrite(ctx context.Context, query string, args []sqldriver.NamedValue, call *Call) error {
 	if c.rewriter == nil {
-		return Call{Query: query, Args: args}, nil
+		*call = Call{Query: query, Args: args}
+		return nil
 	}
-	call, err := c.rewriter.Rewrite(ctx, query, args)
+	var err error
+	*call, err = c.rewriter.Rewrite(ctx, query, args)
 	if err != nil {
-		return Call{}, refusal("driver.rewrite", err.Error(), joinRewrite(err))
+		*call = Call{}
+		return refusal("driver.rewrite", err.Error(), joinRewrite(err))
 	}
-	return call, nil
+	return nil
 }
 
 func joinRewrite(err error) error {

@@ -99,22 +99,23 @@ func (s *stmt) Query(args []sqldriver.Value) (sqldriver.Rows, error) {
 	return s.QueryContext(context.Background(), valuesToNamed(args))
 }
 
-// decide decides one execution of the statement, or takes over the
-// decision of the call whose ErrSkip fallback this is.
-func (s *stmt) decide(ctx context.Context, args []sqldriver.NamedValue) (Call, approval.Decision, error) {
+// decide decides one execution of the statement into call and dec, or
+// takes over the decision of the call whose ErrSkip fallback this is.
+func (s *stmt) decide(ctx context.Context, args []sqldriver.NamedValue, call *Call, dec *approval.Decision) error {
 	if sk := s.skip; sk != nil {
 		s.skip = nil
 		if sameArgs(sk.args, args) {
-			return sk.call, sk.dec, nil
+			*call, *dec = sk.call, sk.dec
+			return nil
 		}
 		s.c.cfg.gate.finish(ctx, &sk.dec, approval.Result{RowsAffected: -1, Err: sqldriver.ErrSkip})
 	}
-	call, dec, err := s.c.decideCall(ctx, s.query, args)
+	err := s.c.decideCall(ctx, s.query, args, call, dec)
 	if err == nil && call.Query != s.query {
 		err = refusal("driver.rewrite", "a prepared statement's text cannot be rewritten", ErrRewrite)
-		s.c.cfg.gate.finish(ctx, &dec, approval.Result{RowsAffected: -1, Err: err})
+		s.c.cfg.gate.finish(ctx, dec, approval.Result{RowsAffected: -1, Err: err})
 	}
-	return call, dec, err
+	return err
 }
 
 // ExecContext decides with the actual arguments, then runs the statement.
@@ -122,11 +123,15 @@ func (s *stmt) ExecContext(ctx context.Context, args []sqldriver.NamedValue) (sq
 	if err := s.c.ready(ctx); err != nil {
 		return nil, err
 	}
-	call, dec, err := s.decide(ctx, args)
+	var (
+		call Call
+		dec  approval.Decision
+		res  sqldriver.Result
+	)
+	err := s.decide(ctx, args, &call, &dec)
 	if err != nil {
 		return nil, err
 	}
-	var res sqldriver.Result
 	dargs := call.driverArgs()
 	if s.execer != nil {
 		res, err = s.execer.ExecContext(ctx, dargs)
@@ -150,11 +155,15 @@ func (s *stmt) QueryContext(ctx context.Context, args []sqldriver.NamedValue) (s
 	if err := s.c.ready(ctx); err != nil {
 		return nil, err
 	}
-	call, dec, err := s.decide(ctx, args)
+	var (
+		call Call
+		dec  approval.Decision
+		rows sqldriver.Rows
+	)
+	err := s.decide(ctx, args, &call, &dec)
 	if err != nil {
 		return nil, err
 	}
-	var rows sqldriver.Rows
 	dargs := call.driverArgs()
 	if s.queryer != nil {
 		rows, err = s.queryer.QueryContext(ctx, dargs)
