@@ -384,9 +384,30 @@ func (a *analyzer) qualifiedName(i int) (int, string, bool) {
 	}
 	name := parts[0]
 	if n > 1 {
-		name = strings.Join(parts[:n], ".")
+		if a.verbatimName(i, j, parts[:n]) {
+			// The text as written is the joined name: no copy.
+			name = a.src[a.t[i].start:a.t[j].end]
+		} else {
+			name = strings.Join(parts[:n], ".")
+		}
 	}
 	return j + 1, name, true
+}
+
+// verbatimName reports whether the dotted name at tokens i..j (parts,
+// dots between) is written exactly as parts joined with dots: unquoted
+// words kept as written, nothing between the words and the dots.
+func (a *analyzer) verbatimName(i, j int, parts []string) bool {
+	t := a.t
+	for k, m := i, 0; k <= j; k, m = k+2, m+1 {
+		if t[k].kind != tWord || parts[m] != tokenText(a.src, &t[k]) {
+			return false
+		}
+		if k < j && (t[k].end != t[k+1].start || t[k+1].end != t[k+2].start) {
+			return false
+		}
+	}
+	return true
 }
 
 func appendUnique(list []string, s string) []string {

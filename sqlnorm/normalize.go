@@ -220,6 +220,10 @@ type (
 		st Statement
 		s  [32]string
 	}
+	stmt64 struct {
+		st Statement
+		s  [64]string
+	}
 )
 
 // allocStatement returns a new Statement and room for n strings, in one
@@ -239,6 +243,9 @@ func allocStatement(n int) (*Statement, []string) {
 		return &b.st, b.s[:n]
 	case n <= 32:
 		b := new(stmt32)
+		return &b.st, b.s[:n]
+	case n <= 64:
+		b := new(stmt64)
 		return &b.st, b.s[:n]
 	}
 	return new(Statement), make([]string, n)
