@@ -501,14 +501,12 @@ func (a *analyzer) tableListF(i int, alias, fnOK bool) int {
 }
 
 func reservedAfterFrom(kw uint16) bool {
-	switch kw {
-	case kwSelect, kwWhere, kwValues, kwWith, kwSet, kwOn, kwUsing, kwJoin, kwDefault, kwFrom,
-		kwInto, kwLimit, kwOffset, kwReturning, kwHaving, kwFor, kwNot, kwAnd, kwOr, kwIn,
-		kwTable, kwUpdate, kwDelete, kwInsert, kwAll:
-		return true
-	}
-	return false
+	return int(kw) < len(reservedAfterFromTab) && reservedAfterFromTab[kw]
 }
+
+var reservedAfterFromTab = kwIDSet(kwSelect, kwWhere, kwValues, kwWith, kwSet, kwOn, kwUsing, kwJoin, kwDefault, kwFrom,
+	kwInto, kwLimit, kwOffset, kwReturning, kwHaving, kwFor, kwNot, kwAnd, kwOr, kwIn,
+	kwTable, kwUpdate, kwDelete, kwInsert, kwAll)
 
 // markFunc records the function called with name parts i..j-1 (j is its ().
 func (a *analyzer) markFunc(i, j int, name string) {
@@ -552,14 +550,10 @@ func (a *analyzer) markFunc(i, j int, name string) {
 // writeWords are keywords whose presence anywhere means the statement can
 // write or lock (INSERT in a CTE, SELECT INTO, FOR UPDATE/SHARE, LOCK IN
 // SHARE MODE ...).
-func writeWord(kw uint16) bool {
-	switch kw {
-	case kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwInto, kwCopy, kwTruncate,
-		kwCreate, kwDrop, kwAlter, kwGrant, kwRevoke, kwCall, kwShare, kwLock, kwSet, kwDo:
-		return true
-	}
-	return false
-}
+func writeWord(kw uint16) bool { return int(kw) < len(writeWordTab) && writeWordTab[kw] }
+
+var writeWordTab = kwIDSet(kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwInto, kwCopy, kwTruncate,
+	kwCreate, kwDrop, kwAlter, kwGrant, kwRevoke, kwCall, kwShare, kwLock, kwSet, kwDo)
 
 // scan walks all tokens once, recording tables, functions, writes and
 // WHERE, and dispatching statement-specific parsing at statement starts.
@@ -778,12 +772,18 @@ var kwFuncLikeID = func() []bool {
 	return b
 }()
 
-func isVerb(kw uint16) bool {
-	switch kw {
-	case kwSelect, kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwValues, kwTable, kwWith,
-		kwCreate, kwAlter, kwDrop, kwTruncate, kwCopy, kwExplain, kwAnalyze, kwVacuum, kwLock,
-		kwGrant, kwRevoke, kwSet, kwReset, kwShow, kwCall, kwDo, kwDescribe, kwDesc, kwPragma:
-		return true
+func isVerb(kw uint16) bool { return int(kw) < len(isVerbTab) && isVerbTab[kw] }
+
+var isVerbTab = kwIDSet(kwSelect, kwInsert, kwUpdate, kwDelete, kwMerge, kwReplace, kwValues, kwTable, kwWith,
+	kwCreate, kwAlter, kwDrop, kwTruncate, kwCopy, kwExplain, kwAnalyze, kwVacuum, kwLock,
+	kwGrant, kwRevoke, kwSet, kwReset, kwShow, kwCall, kwDo, kwDescribe, kwDesc, kwPragma)
+
+// kwIDSet returns a table, indexed by keyword id, true for the ids given
+// (all below kwNamed).
+func kwIDSet(ids ...uint16) *[kwNamed]bool {
+	var t [kwNamed]bool
+	for _, id := range ids {
+		t[id] = true
 	}
-	return false
+	return &t
 }

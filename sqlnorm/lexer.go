@@ -110,7 +110,11 @@ const (
 	pcIdentCont                    // pcIdentStart, digit, $
 	pcPrefix                       // a letter that may start a prefixed string: e b x n u
 	pcDigit                        // 0-9
+	pcPunct                        // ( ) , ;
 )
+
+// punctKind is the token kind of the bytes of class pcPunct.
+var punctKind = [256]tokKind{'(': tLParen, ')': tRParen, ',': tComma, ';': tSemi}
 
 var pgClass = func() (t [256]uint8) {
 	for i := range t {
@@ -127,6 +131,9 @@ var pgClass = func() (t [256]uint8) {
 		}
 		if c == '$' {
 			t[i] |= pcIdentCont
+		}
+		if punctKind[c] != 0 {
+			t[i] |= pcPunct
 		}
 		switch c | 0x20 {
 		case 'e', 'b', 'x', 'n', 'u':
@@ -153,7 +160,12 @@ func (l *lexer) lexPG() *Error {
 		c := s[i]
 		// Fast paths for the common bytes; each is taken only where the
 		// switch below would take the same case.
-		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit) != 0 {
+		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit|pcPunct) != 0 {
+			if cl&pcPunct != 0 {
+				l.emit(punctKind[c], i, i+1)
+				i++
+				continue
+			}
 			if cl&pcSpace != 0 {
 				i++
 				for i < n && pgClass[s[i]]&pcSpace != 0 {

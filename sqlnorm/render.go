@@ -43,7 +43,9 @@ func (a *analyzer) render(buf []byte) []byte {
 			}
 			a.depth--
 		case tWord:
-			if tk.kw != 0 {
+			// Only BY and the words of an ORDER/GROUP BY list change what
+			// trackBy tracks.
+			if tk.kw != 0 && (tk.kw == kwBy || a.byDepth == a.depth) {
 				a.trackBy(i)
 			}
 		case tParam:
