@@ -146,9 +146,9 @@ func (a *analyzer) render(buf []byte) []byte {
 				// 0x0 and 0b1 are literals.
 				r.word(raw, 0, glue)
 			case !identLike && tk.kw != 0:
-				r.word(raw, 'U', glue)
+				r.wordAt(a.src, int(tk.start), int(tk.end), true, glue)
 			default:
-				r.word(raw, 'L', glue)
+				r.wordAt(a.src, int(tk.start), int(tk.end), false, glue)
 			}
 		case tQIdent:
 			r.sep(tQIdent)
@@ -494,6 +494,43 @@ func (a *analyzer) quoteLiteral(tk *token, v string) string {
 		return "'" + strings.ReplaceAll(v, "'", "''") + "'"
 	}
 	return "'" + strings.ReplaceAll(v, "'", "''") + "'"
+}
+
+// wordAt appends the word src[start:end] as word does, upper-cased or
+// lower-cased. When src holds whole groups of eight bytes from start, the
+// groups are read straight from src, folded and stored (the bytes past end
+// land beyond the buffer's length).
+func (r *renderer) wordAt(src string, start, end int, upper, glue bool) {
+	m := (end - start + 7) &^ 7
+	if start+m > len(src) {
+		fold := byte('L')
+		if upper {
+			fold = 'U'
+		}
+		r.word(src[start:end], fold, glue)
+		return
+	}
+	r.sep(tWord)
+	buf := r.buf
+	n := len(buf)
+	if cap(buf)-n < m {
+		buf = slices.Grow(buf, m)
+	}
+	out := buf[n : n+m]
+	for i := 0; i < m; i += 8 {
+		binary.LittleEndian.PutUint64(out[i:], foldCase8(load64(src, start+i), upper))
+	}
+	r.buf = buf[:n+end-start]
+	r.last = tWord
+	r.glue = glue
+}
+
+// load64 reads the eight bytes of s at i as a little-endian number (the
+// compiler makes this one load).
+func load64(s string, i int) uint64 {
+	s = s[i : i+8]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
 }
 
 // appendFolded appends s to buf with its ASCII letters upper-cased (or

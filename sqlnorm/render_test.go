@@ -37,3 +37,26 @@ func TestAppendFolded(t *testing.T) {
 		}
 	}
 }
+
+// TestWordAt checks the direct eight-byte path of wordAt (word well inside
+// the text) and its fallback (word near the end) against word.
+func TestWordAt(t *testing.T) {
+	src := "SeLeCt Ab_$9 x \xc3\x89tat ThisIsALongerIdentifier_0123 é END"
+	for start := 0; start < len(src); start++ {
+		for end := start + 1; end <= len(src) && end <= start+40; end++ {
+			for _, upper := range []bool{true, false} {
+				fold := byte('L')
+				if upper {
+					fold = 'U'
+				}
+				want := renderer{buf: []byte("p "), base: 2, last: tWord}
+				want.word(src[start:end], fold, true)
+				got := renderer{buf: []byte("p "), base: 2, last: tWord}
+				got.wordAt(src, start, end, upper, true)
+				if string(got.buf) != string(want.buf) || got.last != want.last || got.glue != want.glue {
+					t.Fatalf("wordAt(%q, upper=%v) = %q, word gives %q", src[start:end], upper, got.buf, want.buf)
+				}
+			}
+		}
+	}
+}
