@@ -375,6 +375,8 @@ func (a *AuditTrail) run() {
 		args = make([]argView, 0, a.batch)
 		lost int
 	)
+	file, _ := a.sink.(*FileSink)
+	w.wantLines = file != nil // the writer encodes the lines the file gets
 	linger := time.NewTimer(a.linger)
 	linger.Stop()
 	for q := range a.ch {
@@ -395,7 +397,7 @@ func (a *AuditTrail) run() {
 		}
 		a.prev = w.chain(buf, args, a.prev)
 		clear(args) // the facts of shown values are not kept
-		if !a.write(buf) {
+		if !a.write(buf, file, &w) {
 			lost += len(buf)
 			for range a.ch {
 				lost++
@@ -417,10 +419,16 @@ func (a *AuditTrail) run() {
 }
 
 // write writes one batch, retrying until it succeeds or Close gives up.
-func (a *AuditTrail) write(batch []Record) bool {
+// A FileSink gets the lines w encoded while chaining.
+func (a *AuditTrail) write(batch []Record, file *FileSink, w *chainWriter) bool {
 	backoff := a.retryMin
 	for {
-		err := a.sink.Write(a.writeCtx, batch)
+		var err error
+		if file != nil {
+			err = file.writeLines(w.lines, w.ends)
+		} else {
+			err = a.sink.Write(a.writeCtx, batch)
+		}
 		if err == nil {
 			a.written.Add(uint64(len(batch)))
 			a.sinkErr.Store(nil)

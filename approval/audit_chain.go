@@ -191,6 +191,29 @@ var jsonPlain = func() (t [utf8.RuneSelf]bool) {
 	return t
 }()
 
+// load64 reads 8 bytes of s, little-endian (one load once compiled).
+func load64(s string) uint64 {
+	_ = s[7]
+	return uint64(s[0]) | uint64(s[1])<<8 | uint64(s[2])<<16 | uint64(s[3])<<24 |
+		uint64(s[4])<<32 | uint64(s[5])<<40 | uint64(s[6])<<48 | uint64(s[7])<<56
+}
+
+// plainWord reports whether the 8 bytes of x are all ASCII that
+// appendJSONString copies as they are: none below 0x20, none 0x80 or above,
+// no quote, no backslash. (Bit tricks: a byte of v is zero exactly when
+// (v-0x01)&^v has its top bit, and below n <= 0x80 when (v-n)&^v has it.)
+func plainWord(x uint64) bool {
+	const (
+		ones  = 0x0101010101010101
+		highs = 0x8080808080808080
+	)
+	special := x&highs | (x-0x20*ones)&^x&highs // >= 0x80, < 0x20
+	q, bs := x^('"'*ones), x^('\\'*ones)
+	special |= (q - ones) &^ q & highs   // a quote
+	special |= (bs - ones) &^ bs & highs // a backslash
+	return special == 0
+}
+
 // appendJSONString appends s as a JSON string, escaping as encoding/json
 // does without HTML escaping: quote, backslash, control characters, U+2028
 // and U+2029; invalid UTF-8 becomes U+FFFD.
@@ -199,6 +222,10 @@ func appendJSONString(b []byte, s string) []byte {
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		if i+8 <= len(s) && plainWord(load64(s[i:i+8])) {
+			i += 8
+			continue
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
 			if jsonPlain[c] {
@@ -302,7 +329,7 @@ func cleanRecord(r *Record) {
 // canonical precision, and makes its strings valid UTF-8 without NUL (see
 // cleanText).
 func chainRecord(r *Record, prev string) {
-	var w chainWriter
+	w := chainWriter{body: make([]byte, 0, auditSizeHint(r))}
 	r.Hash = auditHash(w.encode(r, prev))
 }
 
@@ -311,6 +338,11 @@ func chainRecord(r *Record, prev string) {
 type chainWriter struct {
 	body    []byte
 	summary []byte
+	// With wantLines set, chain also leaves each record's line (as
+	// EncodeAuditRecord writes it) in lines, record i ending at ends[i].
+	wantLines bool
+	lines     []byte
+	ends      []int
 }
 
 // encode makes r ready to be hashed (time canonical, Prev set, strings
@@ -351,6 +383,10 @@ func (w *chainWriter) chain(batch []Record, args []argView, prev string) string 
 	if nargs > 0 {
 		slab = make([]string, nargs)
 	}
+	if cap(w.lines) > maxKeptAuditBuffer {
+		w.lines = nil
+	}
+	w.lines, w.ends = w.lines[:0], w.ends[:0]
 	for i := range batch {
 		r := &batch[i]
 		if facts := args[i].facts(); len(facts) > 0 {
@@ -365,6 +401,13 @@ func (w *chainWriter) chain(batch []Record, args []argView, prev string) string 
 		hex.Encode(h[:], sum[:])
 		r.Hash = addText(&text, h[:])
 		prev = r.Hash
+		if w.wantLines { // the line is the body with the hash before its closing brace
+			w.lines = append(w.lines, w.body[:len(w.body)-1]...)
+			w.lines = append(w.lines, hashKey...)
+			w.lines = append(w.lines, h[:]...)
+			w.lines = append(w.lines, '"', '}', '\n')
+			w.ends = append(w.ends, len(w.lines))
+		}
 	}
 	if cap(w.body) > maxKeptAuditBuffer {
 		w.body = nil

@@ -32,6 +32,7 @@ type FileSink struct {
 	maxSize int64
 	sync    bool
 	buf     []byte // encoding buffer reused between batches
+	ends    []int  // where each record's line ends in buf
 }
 
 var (
@@ -98,26 +99,45 @@ func (s *FileSink) Write(ctx context.Context, batch []Record) error {
 	if s.f == nil {
 		return errors.New("approval: audit file closed")
 	}
-	buf := s.buf[:0]
-	defer func() {
-		if cap(buf) <= maxKeptAuditBuffer {
-			s.buf = buf[:0]
-		}
-	}()
+	buf, ends := s.buf[:0], s.ends[:0]
 	for i := range batch {
-		n := len(buf)
 		buf = appendAuditLine(buf, &batch[i])
-		if s.size+int64(len(buf)) > s.maxSize && s.size+int64(n) > 0 {
-			if err := s.append(buf[:n]); err != nil {
+		ends = append(ends, len(buf))
+	}
+	if cap(buf) <= maxKeptAuditBuffer {
+		s.buf, s.ends = buf[:0], ends[:0]
+	}
+	return s.appendLines(buf, ends)
+}
+
+// writeLines is Write for a batch already encoded by the AuditTrail's
+// writer: record i is lines[ends[i-1]:ends[i]] (from 0 for the first).
+func (s *FileSink) writeLines(lines []byte, ends []int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.f == nil {
+		return errors.New("approval: audit file closed")
+	}
+	return s.appendLines(lines, ends)
+}
+
+// appendLines appends encoded records, rotating first when one would take
+// the file past its maximum size.
+func (s *FileSink) appendLines(lines []byte, ends []int) error {
+	from, prev := 0, 0 // lines[from:prev] is waiting to be written
+	for _, end := range ends {
+		if s.size+int64(end-from) > s.maxSize && s.size+int64(prev-from) > 0 {
+			if err := s.append(lines[from:prev]); err != nil {
 				return err
 			}
-			buf = append(buf[:0], buf[n:]...)
+			from = prev
 			if err := s.rotate(); err != nil {
 				return err
 			}
 		}
+		prev = end
 	}
-	return s.append(buf)
+	return s.append(lines[from:prev])
 }
 
 // maxKeptAuditBuffer caps the encoding buffer a FileSink keeps between
