@@ -626,7 +626,11 @@ func (r *renderer) raw(s string, k tokKind) {
 		// lexes as "::" then ":".
 		r.buf = append(r.buf, ' ')
 	}
-	r.buf = append(r.buf, s...)
+	if len(s) == 1 {
+		r.buf = append(r.buf, s[0]) // punctuation: no copy call
+	} else {
+		r.buf = append(r.buf, s...)
+	}
 	r.last = k
 	r.glue = false
 }
