@@ -610,6 +610,18 @@ func (l *lexer) pgDollar(i int) (int, *Error) {
 func (l *lexer) pgNumber(i int) (int, *Error) {
 	s := l.src
 	n := len(s)
+	// Fast path: decimal digits followed by a byte that cannot continue a
+	// number (not . _ a letter or >= 0x80) are the whole literal.
+	if isDigit(s[i]) {
+		j := i + 1
+		for j < n && isDigit(s[j]) {
+			j++
+		}
+		if j == n || (s[j] != '.' && pgClass[s[j]]&pcIdentStart == 0) {
+			l.emit(tNumber, i, j)
+			return j, nil
+		}
+	}
 	junk := func() (int, *Error) {
 		return 0, reject(i, KindToken, "trailing junk after numeric literal")
 	}
