@@ -75,9 +75,22 @@ func keepsLiterals(cmd string) bool {
 	return false
 }
 
-var commandAliases = map[string]string{
-	"TABLE": "SELECT", "VALUES": "SELECT", "END": "COMMIT", "ABORT": "ROLLBACK",
-	"START": "BEGIN", "DESC": "DESCRIBE",
+// commandAlias returns the command a verb stands for (TABLE and VALUES
+// are queries, END commits ...), or cmd itself.
+func commandAlias(cmd string) string {
+	switch cmd {
+	case "TABLE", "VALUES":
+		return "SELECT"
+	case "END":
+		return "COMMIT"
+	case "ABORT":
+		return "ROLLBACK"
+	case "START":
+		return "BEGIN"
+	case "DESC":
+		return "DESCRIBE"
+	}
+	return cmd
 }
 
 func (a *analyzer) run() *Error {
@@ -105,9 +118,7 @@ func (a *analyzer) run() *Error {
 	a.verb = i
 	a.cmdKw = t[i].kw
 	cmd := a.upper(i)
-	if c, ok := commandAliases[cmd]; ok {
-		cmd = c
-	}
+	cmd = commandAlias(cmd)
 	a.st.Command = cmd
 	a.keepLits = keepsLiterals(cmd)
 	switch cmd {
@@ -536,7 +547,7 @@ func (a *analyzer) markFunc(i, j int, name string) {
 	if a.opts.Dialect == Postgres && strings.HasPrefix(name, "pg_catalog.") {
 		base = name[len("pg_catalog."):]
 	}
-	if settingFunctions[base] && j < len(t) {
+	if base == "set_config" && j < len(t) { // the one setting function
 		// set_config('role', 'admin', false) and set_config('application_name',
 		// 'x', false) must not share a fingerprint: the literals say which
 		// setting changes and to what.

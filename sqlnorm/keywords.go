@@ -395,6 +395,6 @@ char format truncate rand uuid_short
 iif strftime datetime date time julianday unixepoch typeof printf quote zeroblob
 total likely unlikely likelihood nullif glob like soundex changes last_insert_rowid total_changes`)
 
-// settingFunctions are calls whose literal arguments name what they change
-// (a setting and its value): their literals stay in the canonical text.
-var settingFunctions = buildSet(`set_config`)
+// The setting functions, set_config alone, are calls whose literal
+// arguments name what they change (a setting and its value): their
+// literals stay in the canonical text (see markFunc).
