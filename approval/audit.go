@@ -89,6 +89,10 @@ func (e *AuditSinkError) Unwrap() error { return e.Err }
 // a bounded buffer, and one background writer chains the records (each
 // carries the hash of the one before: see [VerifyAuditLog]) and writes
 // them to the sink in batches, retrying a failed batch until it is written.
+// After a batch that emptied the buffer the writer waits 200µs (less when
+// the buffer fills to half or Close is called) so that records gather into
+// batches. Records from a [Gate] cost its caller no allocation: the writer
+// formats their argument summaries from facts taken at the call.
 // When the buffer is full, the overflow policy applies. Health reports a
 // failing sink or a full buffer, so the Gate can deny while nothing can be
 // recorded. Close flushes. Safe for concurrent use.
