@@ -382,7 +382,7 @@ func (c *conn) trackTx(st *sqlnorm.Statement) {
 	if st == nil {
 		return
 	}
-	switch strings.ToUpper(st.Command) {
+	switch upperCommand(st.Command) {
 	case "BEGIN", "START":
 		if !c.tx.Active {
 			c.tx = approval.TxState{Active: true, ReadOnly: hasWords(st.Text, "READ", "ONLY")}
@@ -407,7 +407,7 @@ func (c *conn) trackTx(st *sqlnorm.Statement) {
 // write: a SET, RESET, DO or CALL, or a statement calling a function that
 // is not known to be read-only.
 func mayChangeAccessMode(st *sqlnorm.Statement) bool {
-	switch strings.ToUpper(st.Command) {
+	switch upperCommand(st.Command) {
 	case "SET", "RESET", "DO", "CALL":
 		return true
 	}

@@ -35,10 +35,10 @@ func (f RewriterFunc) Rewrite(ctx context.Context, query string, args []sqldrive
 	return f(ctx, query, args)
 }
 
-// rewrite applies the configured Rewriter, if any, into call.
+// rewrite applies the configured Rewriter, if any, into call (zero).
 func (c *config) rewrite(ctx context.Context, query string, args []sqldriver.NamedValue, call *Call) error {
 	if c.rewriter == nil {
-		*call = Call{Query: query, Args: args}
+		call.Query, call.Args = query, args
 		return nil
 	}
 	var err error

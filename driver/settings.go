@@ -3,6 +3,7 @@ package driver
 import (
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	sqldriver "database/sql/driver"
 
@@ -49,7 +50,7 @@ func changesSetting(st *sqlnorm.Statement, args []sqldriver.NamedValue) string {
 	if st.Dialect == sqlnorm.SQLite {
 		return "" // no session setting changes how SQLite lexes
 	}
-	cmd := strings.ToUpper(st.Command)
+	cmd := upperCommand(st.Command)
 	switch cmd {
 	case "SET", "RESET", "DISCARD":
 		var found string
@@ -237,6 +238,18 @@ func mentions(s string, guarded []string) string {
 		}
 	}
 	return ""
+}
+
+// upperCommand returns a statement's command in upper case: as it is when
+// it has no lower-case or non-ASCII letter (as sqlnorm writes it), which
+// is what strings.ToUpper returns then too, without its call.
+func upperCommand(cmd string) string {
+	for i := 0; i < len(cmd); i++ {
+		if c := cmd[i]; c >= 'a' && c <= 'z' || c >= utf8.RuneSelf {
+			return strings.ToUpper(cmd)
+		}
+	}
+	return cmd
 }
 
 // eachWord calls f for each run of identifier characters in s until f

@@ -3,6 +3,7 @@ package driver
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 
 	sqldriver "database/sql/driver"
@@ -223,3 +224,11 @@ func TestChangesSettingLexed(t *testing.T) {
 // settingName is a string type the setting guard cannot read as a string
 // with a type switch.
 type settingName string
+
+func TestUpperCommand(t *testing.T) {
+	for _, cmd := range []string{"", "SELECT", "select", "Begin", "START", "rollBACK", "ÉTAT", "état", "SET\xff", "DO_1", "a", "Z"} {
+		if got, want := upperCommand(cmd), strings.ToUpper(cmd); got != want {
+			t.Errorf("upperCommand(%q) = %q, want %q", cmd, got, want)
+		}
+	}
+}
