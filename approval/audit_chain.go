@@ -144,32 +144,31 @@ func appendAuditTime(b []byte, t time.Time) []byte {
 		return t.AppendFormat(b, auditTimeLayout)
 	}
 	hour, minute, sec := t.Clock()
-	b = appendDigits(b, year, 4)
-	b = append(b, '-')
-	b = appendDigits(b, int(month), 2)
-	b = append(b, '-')
-	b = appendDigits(b, day, 2)
-	b = append(b, 'T')
-	b = appendDigits(b, hour, 2)
-	b = append(b, ':')
-	b = appendDigits(b, minute, 2)
-	b = append(b, ':')
-	b = appendDigits(b, sec, 2)
-	b = append(b, '.')
-	b = appendDigits(b, t.Nanosecond()/1000, 6)
-	return append(b, 'Z')
+	var f [len("2006-01-02T15:04:05.000000Z")]byte
+	putDigits(f[0:4], year)
+	f[4] = '-'
+	putDigits(f[5:7], int(month))
+	f[7] = '-'
+	putDigits(f[8:10], day)
+	f[10] = 'T'
+	putDigits(f[11:13], hour)
+	f[13] = ':'
+	putDigits(f[14:16], minute)
+	f[16] = ':'
+	putDigits(f[17:19], sec)
+	f[19] = '.'
+	putDigits(f[20:26], t.Nanosecond()/1000)
+	f[26] = 'Z'
+	return append(b, f[:]...)
 }
 
-// appendDigits appends the n last decimal digits of v (v >= 0), zero-padded.
-func appendDigits(b []byte, v, n int) []byte {
-	for i := n - 1; i >= 0; i-- {
-		b = append(b, 0)
-	}
-	for i := len(b) - 1; i >= len(b)-n; i-- {
-		b[i] = byte('0' + v%10)
+// putDigits writes the len(d) last decimal digits of v (v >= 0) into d,
+// zero-padded.
+func putDigits(d []byte, v int) {
+	for i := len(d) - 1; i >= 0; i-- {
+		d[i] = byte('0' + v%10)
 		v /= 10
 	}
-	return b
 }
 
 // appendField appends ,"name":"value" unless value is empty.
@@ -364,6 +363,9 @@ func (w *chainWriter) encode(r *Record, prev string) []byte {
 // clean. (A string holding those six characters as text also matches:
 // cleaning it changes nothing.)
 func mayNeedCleaning(body []byte) bool {
+	if bytes.IndexByte(body, '\\') < 0 { // no escape at all, the common case
+		return false
+	}
 	return bytes.Contains(body, []byte(`\u0000`)) || bytes.Contains(body, []byte(`\ufffd`))
 }
 
