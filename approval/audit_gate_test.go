@@ -157,3 +157,29 @@ rules:
 		t.Fatalf("unexpected decisions %v (grant not used?)", want)
 	}
 }
+
+// TestAuditRecordTimeIsDecisionTime: an allowed call's record, emitted by
+// Finish after the call returned, carries the time the call was decided;
+// a denial's carries the same.
+func TestAuditRecordTimeIsDecisionTime(t *testing.T) {
+	p := mustPolicy(t, "version: t\ndialect: postgres\nrules:\n  - {name: reads, effect: allow, when: 'query.read_only'}\n")
+	clock := newTestClock()
+	aud := &recAuditor{}
+	g := mustGate(t, p, WithClock(clock), WithAuditor(aud))
+	ctx := WithKey(context.Background(), testKey("app"))
+	decided := clock.Now()
+	d := g.Decide(ctx, Request{Statement: stmt("SELECT", true, "t")})
+	clock.Advance(3 * time.Second) // the call runs
+	g.Finish(ctx, &d, Result{RowsAffected: 1})
+	g.Decide(ctx, Request{Statement: stmt("DELETE", false, "t")})
+	recs := aud.all()
+	if len(recs) != 2 {
+		t.Fatalf("%d records, want 2", len(recs))
+	}
+	if !recs[0].Time.Equal(decided) || recs[0].Decision != "allow" {
+		t.Errorf("allow record: time %v decision %q, want %v allow", recs[0].Time, recs[0].Decision, decided)
+	}
+	if want := decided.Add(3 * time.Second); !recs[1].Time.Equal(want) || recs[1].Decision != "deny" {
+		t.Errorf("deny record: time %v decision %q, want %v deny", recs[1].Time, recs[1].Decision, want)
+	}
+}

@@ -79,6 +79,7 @@ type Decision struct {
 	Err           error
 
 	// For Finish's audit record.
+	at      time.Time // the Gate's clock as Decide began
 	key     *Key
 	args    []Arg
 	record  string // audit decision name when allowed: allow, dry-run-deny, learn

@@ -115,7 +115,7 @@ func (g *Gate) ReloadFile(path string) error {
 func (g *Gate) Decide(ctx context.Context, req Request) Decision {
 	start := g.clock.Now()
 	p := g.policy.Load()
-	d := Decision{Effect: Deny, Phase: req.Phase, PolicyVersion: p.version}
+	d := Decision{Effect: Deny, Phase: req.Phase, PolicyVersion: p.version, at: start}
 	st := g.states.Get().(*evalState)
 	st.req = req
 	g.decide(ctx, p, &d, st, start)

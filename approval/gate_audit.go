@@ -89,8 +89,12 @@ func (g *Gate) record(q *queued) error {
 // newRecord fills q with the record of decision d. The arguments are kept
 // as facts (see argView) when they can be summarised later exactly as now.
 func (g *Gate) newRecord(ctx context.Context, q *queued, d *Decision, decision string) {
+	at := d.at
+	if at.IsZero() { // a Decision not made by Decide
+		at = g.clock.Now()
+	}
 	q.rec = Record{
-		Time:          g.clock.Now(),
+		Time:          at,
 		Decision:      decision,
 		Rule:          d.Rule,
 		Reason:        d.Reason,

@@ -47,8 +47,8 @@ type Usage interface {
 
 // Record is one audit record: one per decision.
 type Record struct {
-	Time          time.Time
-	Decision      string // allow, deny, review, dry-run-deny, learn
+	Time          time.Time // when the call was decided: the Gate's clock as Decide began
+	Decision      string    // allow, deny, review, dry-run-deny, learn
 	Rule          string
 	Reason        string
 	Fingerprint   string
