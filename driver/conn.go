@@ -36,9 +36,10 @@ type conn struct {
 	validator     sqldriver.Validator
 
 	tx       approval.TxState
-	recheck  bool     // a call that may have changed session settings ran: check before the next
-	skip     *skipped // the call whose ErrSkip fallback is in progress
-	poisoned error    // set by the call check; later calls get ErrBadConn
+	recheck  bool             // a call that may have changed session settings ran: check before the next
+	checked  *approval.Policy // WithRecheckAfterWrites: the policy in force when the session was last checked
+	skip     *skipped         // the call whose ErrSkip fallback is in progress
+	poisoned error            // set by the call check; later calls get ErrBadConn
 }
 
 // skipped remembers a call decided by ExecContext/QueryContext that the
@@ -273,12 +274,20 @@ func (c *conn) ready(ctx context.Context) error {
 	if err := c.usable(); err != nil {
 		return err
 	}
+	var p *approval.Policy
+	if c.cfg.recheckAfterWrites && c.cfg.connectCheck != nil {
+		// A new policy may lex with other settings than those the
+		// session was checked against.
+		if p = c.cfg.gate.policy(); p != c.checked {
+			c.recheck = true
+		}
+	}
 	if c.recheck {
 		if err := c.cfg.connectCheck(ctx, c.inner); err != nil {
 			c.poisoned = err
 			return sqldriver.ErrBadConn
 		}
-		c.recheck = false
+		c.recheck, c.checked = false, p
 	}
 	return nil
 }

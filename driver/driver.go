@@ -54,13 +54,21 @@ func (d *drv) Open(name string) (sqldriver.Conn, error) {
 
 // adopt runs the connect check on a new inner connection and wraps it.
 func (cfg *config) adopt(ctx context.Context, ci sqldriver.Conn) (sqldriver.Conn, error) {
+	var p *approval.Policy
 	if cfg.connectCheck != nil {
+		if cfg.recheckAfterWrites {
+			p = cfg.gate.policy() // read before the check: a newer one makes ready check again
+		}
 		if err := cfg.connectCheck(ctx, ci); err != nil {
 			ci.Close()
 			return nil, err
 		}
 	}
-	return wrapConn(ci, cfg), nil
+	wc := wrapConn(ci, cfg)
+	if c, ok := wc.(interface{ wrapped() *conn }); ok {
+		c.wrapped().checked = p
+	}
+	return wc, nil
 }
 
 // drvCtx is a wrapped driver whose base implements DriverContext.

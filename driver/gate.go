@@ -54,6 +54,20 @@ func (r *gateRef) decide(ctx context.Context, req approval.Request, d *approval.
 	*d = denyDecision("", "no policy is configured (set a Gate or APPROVEDSQL_POLICY)", approval.ErrNoPolicy)
 }
 
+// policy returns the policy in force in the Gate, or nil when there is
+// none (no Gate, a test decider, or a Gate that cannot be loaded).
+func (r *gateRef) policy() *approval.Policy {
+	if g := r.gate; g != nil {
+		return g.Policy()
+	}
+	if r.fn != nil {
+		if g, err := r.fn(); err == nil && g != nil {
+			return g.Policy()
+		}
+	}
+	return nil
+}
+
 func (r *gateRef) finish(ctx context.Context, d *approval.Decision, res approval.Result) {
 	if g := r.gate; g != nil {
 		g.Finish(ctx, d, res)

@@ -157,9 +157,11 @@ func WithCallCheck(check func(inner sqldriver.Conn) error) Option {
 // statement is not known to be read-only: a function, trigger or rule it
 // fires may have changed a session setting the lexer depends on. A failed
 // check discards the connection (driver.ErrBadConn, nothing having run).
-// It costs one round trip after each write, and is meant for drivers that,
-// unlike pgx, do not report the server's settings; the lib/pq registration
-// uses it.
+// It also runs the check again before the first call after the Gate's
+// policy changed (a new policy may lex with other settings than those the
+// session was checked against). It costs one round trip after each write
+// and after each policy change, and is meant for drivers that, unlike pgx,
+// do not report the server's settings; the lib/pq registration uses it.
 func WithRecheckAfterWrites() Option {
 	return func(c *config) error { c.recheckAfterWrites = true; return nil }
 }

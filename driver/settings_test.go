@@ -2,9 +2,12 @@ package driver
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"strings"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	sqldriver "database/sql/driver"
 
@@ -230,5 +233,67 @@ func TestUpperCommand(t *testing.T) {
 		if got, want := upperCommand(cmd), strings.ToUpper(cmd); got != want {
 			t.Errorf("upperCommand(%q) = %q, want %q", cmd, got, want)
 		}
+	}
+}
+
+// TestRecheckAfterPolicyChange: with WithRecheckAfterWrites, a connection
+// checked under one policy is checked again before its first call under
+// another (the new policy may lex with other settings), and not again
+// while the policy stays.
+func TestRecheckAfterPolicyChange(t *testing.T) {
+	load := func(scs string) *approval.Policy {
+		p, err := approval.ParsePolicy([]byte("version: r\ndialect: postgres\nsettings:\n  standard_conforming_strings: \""+scs+
+			"\"\nrules:\n  - {name: all, effect: allow, when: 'true'}\n"), "r.yaml")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	g, err := approval.NewGate(load("on"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var checks atomic.Int32
+	session := "on" // what the fake server says
+	check := func(ctx context.Context, inner sqldriver.Conn) error {
+		checks.Add(1)
+		want := "on"
+		if g.Policy().Options().NonStandardStrings {
+			want = "off"
+		}
+		if session != want {
+			return &SessionError{Setting: "standard_conforming_strings", Value: session, Want: want}
+		}
+		return nil
+	}
+	fdb := newFakeDB(allConn)
+	db := sql.OpenDB(NewConnector(fakeConnector{fakeDriver{fdb}}, g, WithConnectCheck(check), WithRecheckAfterWrites()))
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k1", ExpiresAt: time.Now().Add(time.Hour)})
+	for range 3 {
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := checks.Load(); n != 1 {
+		t.Fatalf("%d checks for 3 read-only calls under one policy, want 1 (at connect)", n)
+	}
+	before := len(fdb.ops())
+	g.SetPolicy(load("off")) // the lexer now assumes off; the session is on
+	_, err = db.ExecContext(ctx, "SELECT 1")
+	var se *SessionError
+	if !errors.As(err, &se) {
+		t.Fatalf("first call under the new policy: err = %v, want a SessionError", err)
+	}
+	if len(fdb.ops()) != before {
+		t.Fatalf("a statement reached a session checked under the old policy: %v", fdb.ops()[before:])
+	}
+	session = "off" // a server whose sessions now match
+	if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatalf("a matching session: %v", err)
+	}
+	if len(fdb.ops()) != before+1 {
+		t.Fatalf("inner calls %d → %d, want one more", before, len(fdb.ops()))
 	}
 }

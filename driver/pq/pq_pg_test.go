@@ -11,6 +11,7 @@ import (
 
 	libpq "github.com/lib/pq"
 
+	"github.com/approvedsql/approvedsql/approval"
 	"github.com/approvedsql/approvedsql/driver"
 	"github.com/approvedsql/approvedsql/driver/internal/pathtest"
 )
@@ -122,6 +123,34 @@ func TestSessionChangeBehindTheLexerPq(t *testing.T) {
 	var scs string
 	if err := db.QueryRowContext(ctx, "SELECT current_setting('standard_conforming_strings')").Scan(&scs); err != nil || scs != "on" {
 		t.Fatalf("next pooled call: %q, %v (want a fresh connection with on)", scs, err)
+	}
+	pathtest.SentinelsAlive(t, admin)
+}
+
+// TestPolicyChangeRechecksSessionPq: a policy whose lexer assumes other
+// session settings is not served by a connection checked under the old
+// one: lib/pq does not report settings, so the session is read again.
+func TestPolicyChangeRechecksSessionPq(t *testing.T) {
+	db, admin, _, _ := setup(t)
+	ctx := pathtest.Ctx()
+	db.SetMaxOpenConns(1)
+	if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+		t.Fatal(err)
+	}
+	src := strings.Replace(pathtest.Policy, "dialect: postgres", "dialect: postgres\nsettings:\n  standard_conforming_strings: \"off\"", 1)
+	p, err := approval.ParsePolicy([]byte(src), "off.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := approval.NewGate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	SetGate(g) // setup's cleanup puts the default back
+	_, err = db.ExecContext(ctx, "SELECT 1")
+	var se *driver.SessionError
+	if !errors.As(err, &se) || se.Setting != "standard_conforming_strings" {
+		t.Fatalf("first call under a policy assuming off on an on session: err = %v, want a SessionError", err)
 	}
 	pathtest.SentinelsAlive(t, admin)
 }
