@@ -151,38 +151,15 @@ func (c *fastCompiler) call(call ast.CallExpr) fastFn {
 	return nil
 }
 
-func and(l, r fastFn) fastFn {
-	switch {
-	case l == nil && r == nil:
-		return nil
-	case l == nil:
-		l, r = r, l
-		fallthrough
-	case r == nil:
-		return func(in *Input) tri {
-			if l(in) == no {
-				return no
-			}
-			return unknown
-		}
-	}
-	return func(in *Input) tri {
-		x := l(in)
-		if x == no {
-			return no
-		}
-		y := r(in)
-		switch {
-		case y == no:
-			return no
-		case x == yes && y == yes:
-			return yes
-		}
-		return unknown
-	}
-}
+func and(l, r fastFn) fastFn { return join(l, r, no) }
 
-func or(l, r fastFn) fastFn {
+func or(l, r fastFn) fastFn { return join(l, r, yes) }
+
+// join builds l && r (dominant no) or l || r (dominant yes): the dominant
+// answer on either side decides, whatever the other side (CEL's
+// commutative && and ||); the other answer needs both sides.
+func join(l, r fastFn, dominant tri) fastFn {
+	other := dominant.not()
 	switch {
 	case l == nil && r == nil:
 		return nil
@@ -191,23 +168,23 @@ func or(l, r fastFn) fastFn {
 		fallthrough
 	case r == nil:
 		return func(in *Input) tri {
-			if l(in) == yes {
-				return yes
+			if l(in) == dominant {
+				return dominant
 			}
 			return unknown
 		}
 	}
 	return func(in *Input) tri {
 		x := l(in)
-		if x == yes {
-			return yes
+		if x == dominant {
+			return dominant
 		}
 		y := r(in)
 		switch {
-		case y == yes:
-			return yes
-		case x == no && y == no:
-			return no
+		case y == dominant:
+			return dominant
+		case x == other && y == other:
+			return other
 		}
 		return unknown
 	}
