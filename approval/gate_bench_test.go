@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/approvedsql/approvedsql/internal/cputime"
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
@@ -65,26 +66,16 @@ func BenchmarkDecide(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu0 := processCPU()
+				cpu := cputime.StartProcess()
 				for b.Loop() {
 					if d := g.Decide(ctx, req); d.Effect != Allow {
 						b.Fatal(d.Err)
 					}
 				}
-				reportCPU(b, cpu0)
+				cpu.Report(b)
 			})
 		}
 	}
-}
-
-// reportCPU adds the process CPU time per operation since cpu0
-// ("cpu-ns/op"), which on a loaded machine is closer to the cost of the
-// code than wall time.
-func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if cpu0 == 0 || b.N == 0 {
-		return
-	}
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkDecideToken: as BenchmarkDecide with 10 rules, the key coming
@@ -99,13 +90,13 @@ func BenchmarkDecideToken(b *testing.B) {
 		b.Fatalf("not allowed: %v", d.Err)
 	}
 	b.ReportAllocs()
-	cpu0 := processCPU()
+	cpu := cputime.StartProcess()
 	for b.Loop() {
 		if d := g.Decide(ctx, req); d.Effect != Allow {
 			b.Fatal(d.Err)
 		}
 	}
-	reportCPU(b, cpu0)
+	cpu.Report(b)
 }
 
 // BenchmarkDecideParallel: 10 rules, all goroutines deciding at once.

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/internal/cputime"
 )
 
 // fewCommands are the commands the generated rules are spread over; a
@@ -78,8 +79,8 @@ func BenchmarkDecideFew(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu := startCPU()
-				defer cpu.report(b)
+				cpu := cputime.StartProcess()
+				defer cpu.Report(b)
 				if mode == "serial" {
 					for b.Loop() {
 						if d := g.Decide(ctx, req); d.Effect != approval.Allow {

@@ -8,6 +8,7 @@ import (
 	sqllexer "github.com/DataDog/go-sqllexer"
 	pg_query "github.com/pganalyze/pg_query_go/v6"
 
+	"github.com/approvedsql/approvedsql/internal/cputime"
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
@@ -45,13 +46,13 @@ func BenchmarkNormalizers(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(pgq200)))
-			cpu := startCPU()
+			cpu := cputime.StartProcess()
 			for b.Loop() {
 				if err := c.f(); err != nil {
 					b.Fatal(err)
 				}
 			}
-			cpu.report(b)
+			cpu.Report(b)
 		})
 	}
 }

@@ -18,6 +18,7 @@ import (
 
 	"github.com/approvedsql/approvedsql/approval"
 	"github.com/approvedsql/approvedsql/driver/postgres"
+	"github.com/approvedsql/approvedsql/internal/cputime"
 	"github.com/approvedsql/approvedsql/internal/testpg"
 )
 
@@ -266,9 +267,9 @@ func BenchmarkRealPG(b *testing.B) {
 				}
 				b.ReportAllocs()
 				b.ResetTimer()
-				cpu := startCPU()
+				cpu := cputime.StartProcess()
 				w.run(b, db)
-				cpu.report(b)
+				cpu.Report(b)
 			})
 		}
 	}

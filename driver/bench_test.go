@@ -16,6 +16,7 @@ import (
 	"github.com/ngrok/sqlmw"
 
 	"github.com/approvedsql/approvedsql/approval"
+	"github.com/approvedsql/approvedsql/internal/cputime"
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
@@ -165,13 +166,13 @@ func BenchmarkExecContext(b *testing.B) {
 			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := threadCPU()
+			cpu := cputime.StartThread()
 			for b.Loop() {
 				if _, err := db.ExecContext(ctx, benchSQL, 42); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu0)
+			cpu.Report(b)
 		})
 	}
 }
@@ -199,13 +200,13 @@ func BenchmarkConnExecContext(b *testing.B) {
 			defer runtime.UnlockOSThread()
 			b.ReportAllocs()
 			b.ResetTimer()
-			cpu0 := threadCPU()
+			cpu := cputime.StartThread()
 			for b.Loop() {
 				if _, err := c.ExecContext(ctx, benchSQL, args); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu0)
+			cpu.Report(b)
 		})
 	}
 }
@@ -227,7 +228,7 @@ func benchGateOnly(b *testing.B, audit bool) {
 	defer runtime.UnlockOSThread()
 	b.ReportAllocs()
 	b.ResetTimer()
-	cpu0 := threadCPU()
+	cpu := cputime.StartThread()
 	for b.Loop() {
 		d := g.Decide(ctx, req)
 		if !d.Allowed() {
@@ -235,16 +236,7 @@ func benchGateOnly(b *testing.B, audit bool) {
 		}
 		g.Finish(ctx, &d, approval.Result{RowsAffected: 1})
 	}
-	reportCPU(b, cpu0)
-}
-
-// reportCPU reports the calling thread's CPU time per operation since
-// cpu0 ("cpu-ns/op"), a steadier figure than ns/op on a shared machine.
-func reportCPU(b *testing.B, cpu0 int64) {
-	if cpu0 == 0 || b.N == 0 {
-		return
-	}
-	b.ReportMetric(float64(threadCPU()-cpu0)/float64(b.N), "cpu-ns/op")
+	cpu.Report(b)
 }
 
 // allowDecider allows everything at no cost, to measure the wrapper alone.

@@ -3,10 +3,10 @@ package sqlnorm_test
 import (
 	"strconv"
 	"testing"
-	"time"
 
 	sqllexer "github.com/DataDog/go-sqllexer"
 
+	"github.com/approvedsql/approvedsql/internal/cputime"
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
@@ -90,13 +90,13 @@ func BenchmarkNormalize(b *testing.B) {
 		b.Run(in.name+"/sqlnorm-cold", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
-			cpu0 := processCPU()
+			cpu := cputime.StartProcess()
 			for b.Loop() {
 				if _, err := sqlnorm.Normalize(o, in.sql); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu0)
+			cpu.Report(b)
 		})
 		b.Run(in.name+"/sqlnorm-cached", func(b *testing.B) {
 			c := sqlnorm.NewCache(1024, 1<<20)
@@ -105,13 +105,13 @@ func BenchmarkNormalize(b *testing.B) {
 			}
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
-			cpu0 := processCPU()
+			cpu := cputime.StartProcess()
 			for b.Loop() {
 				if _, err := c.Normalize(o, in.sql); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu0)
+			cpu.Report(b)
 		})
 		b.Run(in.name+"/sqlnorm-cached-parallel", func(b *testing.B) {
 			c := sqlnorm.NewCache(1024, 1<<20)
@@ -132,25 +132,15 @@ func BenchmarkNormalize(b *testing.B) {
 		b.Run(in.name+"/go-sqllexer", func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(in.sql)))
-			cpu0 := processCPU()
+			cpu := cputime.StartProcess()
 			for b.Loop() {
 				if _, _, err := sqllexer.ObfuscateAndNormalize(in.sql, obf, norm, sqllexer.WithDBMS(sqllexer.DBMSPostgres)); err != nil {
 					b.Fatal(err)
 				}
 			}
-			reportCPU(b, cpu0)
+			cpu.Report(b)
 		})
 	}
-}
-
-// reportCPU adds the process CPU time per operation since cpu0
-// ("cpu-ns/op"): on a loaded machine it is closer to the cost of the code
-// than wall time (it still includes the garbage collector's work).
-func reportCPU(b *testing.B, cpu0 time.Duration) {
-	if cpu0 == 0 || b.N == 0 {
-		return
-	}
-	b.ReportMetric(float64(processCPU()-cpu0)/float64(b.N), "cpu-ns/op")
 }
 
 // BenchmarkCacheMissFlood measures the cost of a stream of unique texts

@@ -1,8 +1,0 @@
-//go:build !unix
-
-package approval
-
-import "time"
-
-// processCPU is unavailable here: benchmarks report wall time only.
-func processCPU() time.Duration { return 0 }
