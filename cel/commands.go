@@ -10,28 +10,20 @@ import (
 	"cel.dev/cel-go/common/types/traits"
 )
 
-// commandSet is a set of values of a string variable (query.command for
-// narrowCommands); nil means any value.
+// commandSet is a set of values of a string variable; nil means any value.
 type commandSet map[string]struct{}
 
-// narrowCommands returns the query.command values for which the checked
-// expression e can be true, or nil when it cannot tell. It is
-// conservative: it narrows only through
+// narrowValues returns the values of the string variable name (such as
+// query.command) for which the checked expression e can be true, or nil
+// when it cannot tell. It is conservative: it narrows only through
 //
-//   - query.command == "X" (either side), query.command in ["X", "Y"] or
-//     query.command in a declared list constant;
+//   - name == "X" (either side), name in ["X", "Y"] or name in a declared
+//     list constant;
 //   - a && b (intersection: both must hold);
 //   - a || b (union, only when both sides narrow).
 //
 // Anything else (negation, ternaries, comprehensions, functions) means any
-// command.
-func narrowCommands(a *ast.AST, e ast.Expr) commandSet {
-	return narrowValues(a, e, "query.command")
-}
-
-// narrowValues returns the values of the string variable name for which
-// the checked expression e can be true, or nil when it cannot tell, by
-// the rules of narrowCommands.
+// value.
 func narrowValues(a *ast.AST, e ast.Expr, name string) commandSet {
 	if e.Kind() != ast.CallKind {
 		return nil

@@ -13,17 +13,16 @@ import (
 // Program is one compiled rule. It is immutable and safe for concurrent
 // use; evaluate it as often as needed.
 type Program struct {
-	env      *Env
-	src      string
-	prg      celgo.Program // full evaluation
-	partial  celgo.Program // args and named_args unknown
-	minCost  uint64
-	maxCost  uint64
-	tracked  bool
-	commands []string
-	values   map[string][]string // narrowed string variables (see Values)
-	vars     []string
-	fast     fastFn // nil: always evaluated by cel-go (see fast.go)
+	env     *Env
+	src     string
+	prg     celgo.Program // full evaluation
+	partial celgo.Program // args and named_args unknown
+	minCost uint64
+	maxCost uint64
+	tracked bool
+	values  map[string][]string // narrowed string variables (see Values)
+	vars    []string
+	fast    fastFn // nil: always evaluated by cel-go (see fast.go)
 }
 
 // Compile parses and type-checks expr against the environment. The rule
@@ -67,7 +66,6 @@ func (e *Env) Compile(expr string) (*Program, error) {
 		return nil, &CompileError{Line: 1, Column: 1, Msg: "planning partial evaluation: " + err.Error()}
 	}
 	native := checked.NativeRep()
-	p.commands = narrowCommands(native, native.Expr()).sorted()
 	for _, name := range indexVariables {
 		if vs := narrowValues(native, native.Expr(), name).sorted(); vs != nil {
 			if p.values == nil {
@@ -117,12 +115,7 @@ func (p *Program) NeedsRuntimeCost() bool { return p.tracked }
 // rule can be true, or nil when it cannot be narrowed (any command may
 // match). An empty, non-nil result means the rule can never be true. The
 // engine may skip the rule for any other command without evaluating it.
-func (p *Program) Commands() []string {
-	if p.commands == nil {
-		return nil
-	}
-	return append([]string{}, p.commands...)
-}
+func (p *Program) Commands() []string { return p.Values("query.command") }
 
 // indexVariables are the string variables Values can narrow.
 var indexVariables = []string{
