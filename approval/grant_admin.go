@@ -172,12 +172,18 @@ func (l *Ledger) RevokeKey(ctx context.Context, keyID, by, reason string) error 
 // ListPending returns the pending requests known here (the store's and
 // those kept locally, not yet written), most recently seen first.
 func (l *Ledger) ListPending() []*PendingRequest {
+	// Under l.mu a request is in exactly one of the index (written), the
+	// flushing set (being written) and the outbox (queued), or in the index
+	// and the outbox with counts to add (see Flush).
+	l.mu.Lock()
 	ix := l.idx.Load()
 	m := make(map[string]*PendingRequest, len(ix.pending))
 	for id, p := range ix.pending {
 		m[id] = p.Clone()
 	}
-	l.mu.Lock()
+	for id, p := range l.flushing {
+		m[id] = MergePending(m[id], p)
+	}
 	for id, p := range l.outbox {
 		m[id] = MergePending(m[id], p)
 	}
@@ -229,14 +235,17 @@ func (l *Ledger) Revocations() []Revocation {
 
 func (l *Ledger) findPending(id string) *PendingRequest {
 	var p *PendingRequest
+	l.mu.Lock() // as in ListPending
+	defer l.mu.Unlock()
 	if sp, ok := l.idx.Load().pending[id]; ok {
 		p = sp.Clone()
 	}
-	l.mu.Lock()
+	if q, ok := l.flushing[id]; ok {
+		p = MergePending(p, q)
+	}
 	if q, ok := l.outbox[id]; ok {
 		p = MergePending(p, q)
 	}
-	l.mu.Unlock()
 	return p
 }
 

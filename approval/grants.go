@@ -53,7 +53,7 @@ type Ledger struct {
 
 	mu       sync.Mutex // guards outbox and flushing
 	outbox   map[string]*PendingRequest
-	flushing map[string]struct{} // requests taken out of outbox by a Flush under way
+	flushing map[string]*PendingRequest // requests taken out of outbox by a Flush under way
 
 	changes   <-chan struct{}
 	health    atomic.Pointer[healthErr]
@@ -314,9 +314,9 @@ func (l *Ledger) Flush(ctx context.Context) error {
 	l.mu.Lock()
 	out := l.outbox
 	l.outbox = map[string]*PendingRequest{}
-	l.flushing = make(map[string]struct{}, len(out))
-	for id := range out {
-		l.flushing[id] = struct{}{}
+	l.flushing = make(map[string]*PendingRequest, len(out))
+	for id, p := range out {
+		l.flushing[id] = p
 	}
 	l.mu.Unlock()
 	var first error
@@ -331,12 +331,13 @@ func (l *Ledger) Flush(ctx context.Context) error {
 		first = storeErr("put pending", err)
 		break // the store is down: keep the rest for the next attempt
 	}
+	// The requests not written go back to the outbox, the written ones into
+	// the index, and the flushing set empties, all under l.mu: ListPending
+	// sees every request exactly once, before, during and after.
 	l.mu.Lock()
 	for id, p := range out {
 		l.outbox[id] = MergePending(l.outbox[id], p)
 	}
-	l.flushing = nil
-	l.mu.Unlock()
 	if len(written) > 0 { // in the index at once, as the store now has them
 		l.applyLocal(func(s *StoreSnapshot) {
 			byID := make(map[string]int, len(s.Pending))
@@ -352,6 +353,8 @@ func (l *Ledger) Flush(ctx context.Context) error {
 			}
 		})
 	}
+	l.flushing = nil
+	l.mu.Unlock()
 	return first
 }
 

@@ -585,3 +585,50 @@ func TestLedgerLearn(t *testing.T) {
 		t.Fatal("role grant from a proposal does not cover exactly its role")
 	}
 }
+
+// blockingStore holds every PutPending until released, signalling when
+// one is under way.
+type blockingStore struct {
+	Store
+	entered chan struct{}
+	release chan struct{}
+}
+
+func (b *blockingStore) PutPending(ctx context.Context, p *PendingRequest) error {
+	b.entered <- struct{}{}
+	<-b.release
+	return b.Store.PutPending(ctx, p)
+}
+
+// TestListPendingDuringFlush: a request being written to the store is
+// still listed, with its count, while the write is under way, and listed
+// once after it.
+func TestListPendingDuringFlush(t *testing.T) {
+	bs := &blockingStore{Store: NewMemStore(), entered: make(chan struct{}, 1), release: make(chan struct{})}
+	l := newTestLedger(t, bs, newFakeClock())
+	ctx := context.Background()
+	for range 2 {
+		if err := l.Learn(ctx, testCall("fp", alice, "v")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	done := make(chan error, 1)
+	go func() { done <- l.Flush(ctx) }()
+	<-bs.entered // the write is under way: the request is neither queued nor written
+	check := func(when string) {
+		t.Helper()
+		ps := l.ListPending()
+		if len(ps) != 1 || ps[0].Count != 2 {
+			t.Fatalf("%s: %d requests listed (%+v), want one counted twice", when, len(ps), ps)
+		}
+		if p := l.findPending(ps[0].ID); p == nil || p.Count != 2 {
+			t.Fatalf("%s: findPending = %+v, want the request counted twice", when, p)
+		}
+	}
+	check("during the write")
+	close(bs.release)
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	check("after the write")
+}
