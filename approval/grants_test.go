@@ -606,6 +606,9 @@ func (b *blockingStore) PutPending(ctx context.Context, p *PendingRequest) error
 func TestListPendingDuringFlush(t *testing.T) {
 	bs := &blockingStore{Store: NewMemStore(), entered: make(chan struct{}, 1), release: make(chan struct{})}
 	l := newTestLedger(t, bs, newFakeClock())
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(bs.release) }) }
+	t.Cleanup(release) // runs before the ledger's Close: a failing check must not leave the write hanging
 	ctx := context.Background()
 	for range 2 {
 		if err := l.Learn(ctx, testCall("fp", alice, "v")); err != nil {
@@ -626,7 +629,7 @@ func TestListPendingDuringFlush(t *testing.T) {
 		}
 	}
 	check("during the write")
-	close(bs.release)
+	release()
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
