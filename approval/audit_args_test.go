@@ -206,22 +206,7 @@ func (s *recordSink) Write(_ context.Context, batch []Record) error {
 // fields, same argument summaries, whatever the caller does to its
 // arguments once the call returned.
 func TestAuditTrailRecordsMatchDirectAuditor(t *testing.T) {
-	p := mustPolicy(t, `
-version: "t1"
-dialect: postgres
-rules:
-  - name: lookups
-    effect: allow
-    when: query.command == "SELECT" && "products" in query.tables
-    log_args: true
-  - name: orders
-    effect: allow
-    when: query.command == "SELECT"
-  - name: no-updates
-    effect: deny
-    when: query.command == "UPDATE"
-    log_args: true
-  - name: try-wide
+	p := mustPolicy(t, logArgsPolicy+`  - name: try-wide
     effect: deny
     mode: dry-run
     when: size(query.tables) > 1

@@ -530,8 +530,9 @@ func TestDecideDetails(t *testing.T) {
 	}
 }
 
-func TestDecideAuditLogArgs(t *testing.T) {
-	p := mustPolicy(t, `
+// logArgsPolicy shows argument values in the records of the lookups and
+// no-updates rules only.
+const logArgsPolicy = `
 version: "t1"
 dialect: postgres
 rules:
@@ -546,7 +547,10 @@ rules:
     effect: deny
     when: query.command == "UPDATE"
     log_args: true
-`)
+`
+
+func TestDecideAuditLogArgs(t *testing.T) {
+	p := mustPolicy(t, logArgsPolicy)
 	aud := &recAuditor{}
 	g := mustGate(t, p, WithClock(newTestClock()), WithAuditor(aud))
 	ctx := WithKey(context.Background(), testKey("analyst"))

@@ -162,11 +162,8 @@ func BenchmarkExecContext(b *testing.B) {
 			if _, err := db.ExecContext(ctx, benchSQL, 42); err != nil {
 				b.Fatal(err)
 			}
-			runtime.LockOSThread()
+			cpu := startOnThread(b)
 			defer runtime.UnlockOSThread()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cputime.StartThread()
 			for b.Loop() {
 				if _, err := db.ExecContext(ctx, benchSQL, 42); err != nil {
 					b.Fatal(err)
@@ -196,11 +193,8 @@ func BenchmarkConnExecContext(b *testing.B) {
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			c := tc.conn(b)
-			runtime.LockOSThread()
+			cpu := startOnThread(b)
 			defer runtime.UnlockOSThread()
-			b.ReportAllocs()
-			b.ResetTimer()
-			cpu := cputime.StartThread()
 			for b.Loop() {
 				if _, err := c.ExecContext(ctx, benchSQL, args); err != nil {
 					b.Fatal(err)
@@ -220,15 +214,21 @@ func BenchmarkGateOnly(b *testing.B) { benchGateOnly(b, false) }
 // (cpu-ns/op) and in all (ns/op, allocs/op: the writer goroutine counts).
 func BenchmarkGateOnlyAudit(b *testing.B) { benchGateOnly(b, true) }
 
+// startOnThread locks the benchmark to its OS thread (the caller unlocks
+// it), resets the timer and starts measuring the thread's CPU time.
+func startOnThread(b *testing.B) cputime.Meter {
+	runtime.LockOSThread()
+	b.ReportAllocs()
+	b.ResetTimer()
+	return cputime.StartThread()
+}
+
 func benchGateOnly(b *testing.B, audit bool) {
 	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
 	g := benchGate(b, audit)
 	req := approval.Request{SQL: benchSQL, Args: []approval.Arg{{Ordinal: 1, Value: int64(42)}}}
-	runtime.LockOSThread()
+	cpu := startOnThread(b)
 	defer runtime.UnlockOSThread()
-	b.ReportAllocs()
-	b.ResetTimer()
-	cpu := cputime.StartThread()
 	for b.Loop() {
 		d := g.Decide(ctx, req)
 		if !d.Allowed() {
