@@ -118,6 +118,12 @@ func (l Limits) Check(in *Input) error {
 	if l.within(in) {
 		return nil
 	}
+	return l.full(in)
+}
+
+// full is Check without the quick path: it walks every part of in and
+// reports the first cap crossed.
+func (l Limits) full(in *Input) error {
 	q := in.Query
 	if err := l.text("query.text", q.Text); err != nil {
 		return err
@@ -222,7 +228,8 @@ func (l *Limits) within(in *Input) bool {
 	}
 	for _, a := range in.Args {
 		switch v := a.(type) {
-		case nil, bool, int64, float64, time.Time:
+		case nil, bool, int, int8, int16, int32, int64, uint, uint8, uint16, uint32, uint64,
+			float32, float64, time.Time: // the scalars arg accepts
 		case string:
 			if len(v) > l.MaxArgLength {
 				return false

@@ -117,3 +117,48 @@ func TestLimitsAllArgTypes(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestLimitsWithinAgreesWithFull: the quick path never passes an input the
+// full check refuses, and it passes the common inputs itself, including
+// every scalar argument type the full check accepts (pgx hands Go ints
+// through unconverted).
+func TestLimitsWithinAgreesWithFull(t *testing.T) {
+	l := Limits{MaxArgs: 3, MaxArgLength: 8, MaxTextLength: 60, MaxStringLength: 12, MaxListLength: 2, MaxMapSize: 1}
+	long := strings.Repeat("x", 13)
+	mutations := map[string]func(*Input){
+		"text":          func(in *Input) { in.Query.Text = strings.Repeat("s", 61) },
+		"fingerprint":   func(in *Input) { in.Query.Fingerprint = long },
+		"key.role":      func(in *Input) { in.Key.Role = long },
+		"source.app":    func(in *Input) { in.Source.App = long },
+		"table":         func(in *Input) { in.Query.Tables = []string{long} },
+		"literal":       func(in *Input) { in.Query.Literals = []string{strings.Repeat("l", 61)} },
+		"scope":         func(in *Input) { in.Key.Scopes = []string{long} },
+		"label value":   func(in *Input) { in.Source.Labels = map[string]string{"a": long} },
+		"args count":    func(in *Input) { in.Args = []any{1, 2, 3, 4}; in.NamedArgs = nil },
+		"string arg":    func(in *Input) { in.Args = []any{"123456789"}; in.NamedArgs = nil },
+		"bytes arg":     func(in *Input) { in.Args = []any{[]byte("123456789")}; in.NamedArgs = nil },
+		"struct arg":    func(in *Input) { in.Args = []any{struct{}{}}; in.NamedArgs = nil },
+		"int slice arg": func(in *Input) { in.Args = []any{[]int{1, 2, 3}}; in.NamedArgs = nil },
+	}
+	for name, mutate := range mutations {
+		in := smallInput()
+		mutate(in)
+		if l.full(in) == nil {
+			t.Fatalf("%s: the full check accepts the mutated input; the case tests nothing", name)
+		}
+		if l.within(in) {
+			t.Errorf("%s: within passes an input the full check refuses", name)
+		}
+	}
+	for _, a := range []any{nil, true, 1, int8(1), int16(1), int32(1), int64(1), uint(1), uint8(1), uint16(1), uint32(1),
+		uint64(1), float32(1), 1.0, "short", []byte("b"), time.Now()} {
+		in := smallInput()
+		in.Args, in.NamedArgs = []any{a}, nil
+		if err := l.full(in); err != nil {
+			t.Fatalf("%T: full check: %v", a, err)
+		}
+		if !l.within(in) {
+			t.Errorf("%T: within sends an accepted scalar argument down the full path", a)
+		}
+	}
+}
