@@ -134,7 +134,7 @@ echo >&2
 log "real PostgreSQL on loopback: $pg_rounds rounds"
 for r in $(seq "$pg_rounds"); do
 	printf ' %s' "$r" >&2
-	"$out/bench.test" -test.run '^$' -test.bench '^BenchmarkRealPG$' -test.benchmem -test.benchtime "$pg_time" >>"$out/realpg.txt"
+	APPROVEDSQL_BENCH_ROUND="$r" "$out/bench.test" -test.run '^$' -test.bench '^BenchmarkRealPG$' -test.benchmem -test.benchtime "$pg_time" >>"$out/realpg.txt"
 done
 echo >&2
 
