@@ -126,6 +126,7 @@ log "in-process benchmarks: $micro_rounds rounds"
 for r in $(seq "$micro_rounds"); do
 	printf ' %s' "$r" >&2
 	"$out/driver.test" -test.run '^$' -test.bench '^BenchmarkExecContext$' -test.benchmem -test.benchtime "$micro_time" >>"$out/driver.txt"
+	"$out/driver.test" -test.run '^$' -test.bench '^BenchmarkExecContextCold$' -test.benchmem -test.benchtime "$micro_time" >>"$out/driver-cold.txt"
 	"$out/sqlnorm.test" -test.run '^$' -test.bench '^BenchmarkNormalize$' -test.benchmem -test.benchtime "$micro_time" >>"$out/sqlnorm.txt"
 	"$out/bench.test" -test.run '^$' -test.bench '^BenchmarkDecideFew$' -test.benchmem -test.benchtime "$micro_time" >>"$out/decide.txt"
 	[ -x "$out/bench-pgquery.test" ] && "$out/bench-pgquery.test" -test.run '^$' -test.bench '^BenchmarkNormalizers$' -test.benchmem -test.benchtime "$micro_time" >>"$out/pgquery.txt"
@@ -143,6 +144,7 @@ R="$out/ratio"
 {
 	echo "# approvedsql benchmarks"; echo; sed 's/^/    /' "$out/machine.txt"
 	$R -title "Fake in-memory driver, db.ExecContext (× raw)" -base raw "$out/driver.txt"
+	$R -title "Fake in-memory driver, db.ExecContext with cold caches: the call alone (× raw)" -base raw -metric call-ns/op "$out/driver-cold.txt"
 	$R -title "Normaliser vs go-sqllexer (× go-sqllexer)" -base go-sqllexer "$out/sqlnorm.txt"
 	if [ -s "$out/pgquery.txt" ]; then
 		$R -title "Normaliser vs go-sqllexer vs pg_query, 200-byte query, wall (× go-sqllexer)" -base go-sqllexer "$out/pgquery.txt"
@@ -153,7 +155,7 @@ R="$out/ratio"
 	$R -title "Real PostgreSQL on loopback, wall time per call (× raw pgx)" -base raw-pgx "$out/realpg.txt"
 	$R -title "Real PostgreSQL on loopback, client CPU per call (× raw pgx)" -base raw-pgx -metric cpu-ns/op "$out/realpg.txt"
 	echo; echo "## benchstat"; echo; echo '```'
-	for f in driver sqlnorm pgquery decide realpg; do [ -s "$out/$f.txt" ] && { benchstat "$out/$f.txt" 2>&1 || true; }; done
+	for f in driver driver-cold sqlnorm pgquery decide realpg; do [ -s "$out/$f.txt" ] && { benchstat "$out/$f.txt" 2>&1 || true; }; done
 	echo '```'
 } | tee "$out/report.md"
 log "raw results and report.md kept in $out"
