@@ -25,6 +25,8 @@ type analyzer struct {
 	depth       int      // render: current paren depth
 	byDepth     int      // render: depth of the ORDER/GROUP BY list, or -1
 	sqliteNames []string // SQLite: named parameters seen
+
+	general bool // render: no fast paths (tests compare the two)
 }
 
 func (a *analyzer) kw(i int) uint16 {

@@ -504,6 +504,9 @@ func renormalizeProblems(o sqlnorm.Options, sql string, st *sqlnorm.Statement) [
 func statementProblems(o sqlnorm.Options, sql string) []string {
 	var ps []string
 	st, err := sqlnorm.Normalize(o, sql)
+	if p := fastPathProblem(o, sql, st, err); p != "" {
+		ps = append(ps, p)
+	}
 	ref, sure := refStatements(o, sql)
 	if err != nil {
 		if st != nil {

@@ -24,6 +24,12 @@ func Normalize(opts Options, sql string) (*Statement, error) {
 }
 
 func normalize(opts *Options, sql string) (*Statement, *Error) {
+	return normalizeWith(opts, sql, false)
+}
+
+// normalizeWith is normalize; general turns off the renderer's fast paths
+// (tests compare the two).
+func normalizeWith(opts *Options, sql string, general bool) (*Statement, *Error) {
 	if err := opts.validate(); err != nil {
 		return nil, err
 	}
@@ -50,7 +56,7 @@ func normalize(opts *Options, sql string) (*Statement, *Error) {
 	if end < len(toks)-1 {
 		return nil, reject(int(toks[end+1].start), KindMultiple, "more than one statement (only one trailing ; is allowed)")
 	}
-	return build(opts, sql, toks[:end], w)
+	return build(opts, sql, toks[:end], w, general)
 }
 
 // Split lexes text that may hold several statements separated by ; and
@@ -79,7 +85,7 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 			if k := compoundBody(sql, toks[start:i]); k >= 0 {
 				return nil, reject(k, KindMultiple, "a compound statement body (CREATE ... BEGIN ... END) holds semicolons; it cannot be split safely")
 			}
-			st, err := build(&opts, sql, toks[start:i], w)
+			st, err := build(&opts, sql, toks[start:i], w, false)
 			if err != nil {
 				return nil, err
 			}
@@ -147,7 +153,7 @@ func putWork(w *work) {
 }
 
 // build analyses and renders the tokens of one statement.
-func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error) {
+func build(opts *Options, src string, toks []token, w *work, general bool) (*Statement, *Error) {
 	match, err := matchParens(toks, w.match[:0])
 	w.match = match
 	if err != nil {
@@ -156,7 +162,7 @@ func build(opts *Options, src string, toks []token, w *work) (*Statement, *Error
 	// The facts are gathered in w and copied into one allocation at the end.
 	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
 	a := analyzer{src: src, opts: *opts, t: toks, match: match, st: &w.st,
-		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0]}
+		uses: w.uses[:0], ctes: w.ctes[:0], funcParens: w.fpar[:0], general: general}
 	e := a.run()
 	w.used = max(w.used, len(w.st.Tables), len(w.st.Functions))
 	if e != nil {

@@ -18,168 +18,313 @@ func placeholder(d Dialect) string {
 
 // render writes dialect, NUL and the canonical text into buf; it fills
 // Literals and Params.
+//
+// The loop renders the most common tokens itself, without calls, keeping
+// the output and the spacing state in locals; every other token goes to
+// renderToken, the general code. Each fast path is taken only where
+// renderToken would write the same bytes and leave the same state
+// (TestRenderFastPaths compares the two on the corpora, and the fuzz
+// targets on their inputs).
 func (a *analyzer) render(buf []byte) []byte {
 	t := a.t
-	st := a.st
-	ph := placeholder(a.opts.Dialect)
+	src := a.src
 	buf = append(buf, a.opts.Dialect...)
 	buf = append(buf, 0)
-	r := renderer{buf: buf, base: len(buf)}
-	mysqlKeepAll := a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(st.Command)
+	// Room for the text in most cases, so the fast paths need not grow
+	// the buffer (they leave a token to renderToken when it is full).
+	if need := min(len(src), 1<<16) + 64; cap(buf)-len(buf) < need {
+		buf = slices.Grow(buf, need)
+	}
+	c := renderCtx{
+		r:            renderer{buf: buf, base: len(buf)},
+		ph:           placeholder(a.opts.Dialect),
+		mysql:        a.opts.Dialect == MySQL,
+		mysqlKeep:    a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0,
+		mysqlKeepAll: a.opts.Dialect == MySQL && a.opts.LowerCaseTableNames == 0 && !dmlCommand(a.st.Command),
+		keepUntil:    -1,
+	}
 	a.byDepth = -1
-	keepUntil := -1 // literals up to this token stay (arguments of set_config)
-	mysql := a.opts.Dialect == MySQL
-	mysqlKeep := mysql && a.opts.LowerCaseTableNames == 0
-	for i := 0; i < len(t); {
-		tk := &t[i]
-		k := tk.kind
-		// trackBy, inlined for the common kinds.
-		switch k {
-		case tLParen, tLBrack:
-			a.depth++
-		case tRParen, tRBrack:
-			if a.byDepth == a.depth {
-				a.byDepth = -1
-			}
-			a.depth--
-		case tWord:
-			// Only BY and the words of an ORDER/GROUP BY list change what
-			// trackBy tracks.
-			if tk.kw != 0 && (tk.kw == kwBy || a.byDepth == a.depth) {
-				a.trackBy(i)
-			}
-		case tParam:
-			a.countParam(i)
+	if a.general {
+		// The general code alone, which the tests compare with.
+		for i := 0; i < len(t); {
+			i = a.renderToken(&c, i)
 		}
-		if tk.flags&fKeepArgs != 0 && int(a.match[i]) > keepUntil {
-			keepUntil = int(a.match[i])
-		}
-		if !a.keepLits && i > keepUntil {
-			switch k {
-			case tLParen, tLBrack:
-				// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
-				if (k == tLParen && a.kw(i-1) == kwIn) || (k == tLBrack && a.kw(i-1) == kwArray) {
-					if end := a.litList(i); end > 0 {
-						close := tRParen
-						if k == tLBrack {
-							close = tRBrack
-						}
-						r.sep(k)
-						r.raw(tokenText(a.src, tk), k)
-						r.sep(tParam)
-						r.raw(ph, tParam)
-						r.sep(close)
-						r.raw(tokenText(a.src, &t[end]), close)
-						a.depth-- // the closing token is consumed here
-						i = end + 1
-						continue
-					}
-				}
-			case tWord:
-				// VALUES (lit, ...), (lit, ...) collapses to one row.
-				if tk.kw == kwValues && a.kind(i+1) == tLParen {
-					if end, arity := a.litRows(i + 1); end > 0 {
-						r.word(tokenText(a.src, tk), 'U', false)
-						r.sep(tLParen)
-						r.raw("(", tLParen)
-						for k := 0; k < arity; k++ {
-							if k > 0 {
-								r.raw(",", tComma)
-							}
-							r.sep(tParam)
-							r.raw(ph, tParam)
-						}
-						r.raw(")", tRParen)
-						i = end + 1
-						continue
-					}
-				}
-			case tNumber, tString, tParam, tOp:
-				if k == tNumber && a.positional(i) {
-					// ORDER BY 1 / GROUP BY 2 name output columns: kept.
-					r.sep(tNumber)
-					r.raw(tokenText(a.src, tk), tNumber)
-					i++
-					continue
-				}
-				if end := a.litElem(i); end > 0 {
-					r.sep(tParam)
-					r.raw(ph, tParam)
-					i = end
-					continue
-				}
-			}
-		}
-		switch k {
-		case tParam:
-			r.sep(tParam)
-			r.raw(ph, tParam)
-			i++
-			continue
-		case tString, tNumber:
-			v := a.literalValue(i)
-			st.Literals = append(st.Literals, v)
-			r.sep(k)
-			r.raw(a.quoteLiteral(tk, v), k)
-		case tWord:
-			raw := tokenText(a.src, tk)
-			prev := a.kind(i - 1)
-			next := a.kind(i + 1)
-			identLike := tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) != 0 ||
-				next == tDot || prev == tDot
-			glue := tk.flags&fFunc != 0 || tk.kw == 0 || prev == tCast
-			keep := false
-			if mysql {
-				if i+1 < len(t) && t[i+1].start != tk.end {
-					// MySQL: "abs (1)" may call a stored function abs, "abs(1)"
-					// the built-in: the space is kept.
-					glue = false
-				}
-				keep = mysqlKeep &&
-					(tk.flags&(fTable|fAlias|fCaseKeep|fFuncQual) != 0 ||
-						(next == tDot && prev != tDot) ||
-						(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
-			}
-			switch {
-			case keep || isDigit(raw[0]):
-				// MySQL names such as 0X0 or 0B1 must keep their case:
-				// 0x0 and 0b1 are literals.
-				r.word(raw, 0, glue)
-			case !identLike && tk.kw != 0:
-				r.wordAt(a.src, int(tk.start), int(tk.end), true, glue)
-			default:
-				r.wordAt(a.src, int(tk.start), int(tk.end), false, glue)
-			}
-		case tQIdent:
-			r.sep(tQIdent)
-			r.quoteIdent(a, tk)
-			r.glue = true
-		case tVar:
-			r.word(tokenText(a.src, tk), 'L', false)
-			r.last = tVar
-		case tOp:
-			op := tokenText(a.src, tk)
-			switch op {
-			case "!=":
-				op = "<>"
-			case "==":
-				op = "="
-			}
-			r.sep(tOp)
-			if r.last == tDot && op[0] == '.' {
-				r.buf = append(r.buf, ' ') // ". .." must not become "..."
-			}
-			r.raw(op, tOp)
-		default:
-			r.sep(k)
-			r.raw(tokenText(a.src, tk), k)
-		}
-		i++
+	} else {
+		a.renderFast(&c)
 	}
 	if a.opts.Dialect == SQLite {
-		st.Params = a.sqliteMax
+		a.st.Params = a.sqliteMax
 	}
-	return r.buf
+	return c.r.buf
+}
+
+// renderFast is the render loop. It renders the most common tokens itself,
+// without calls, keeping the output and the spacing state in locals, and
+// hands every other token to renderToken, the general code. Each fast path
+// is taken only where renderToken would write the same bytes and leave the
+// same state (TestRenderFastPaths compares the two on the corpora, and the
+// fuzz targets on their inputs); a fast path never grows the buffer.
+func (a *analyzer) renderFast(c *renderCtx) {
+	t := a.t
+	src := a.src
+	buf, last, glue := c.r.buf, c.r.last, c.r.glue
+	// No space goes before the first token: the row of kind 0 (no token
+	// yet) in noSpaceFirst is all true, so len(buf) == base need not be
+	// tested. Every write sets last to the kind written.
+	words := !c.mysql // MySQL words may keep their case and the space before (
+	for i := 0; i < len(t); {
+		tk := &t[i]
+		if tk.flags&fKeepArgs == 0 && cap(buf)-len(buf) >= 2 {
+			n := len(buf)
+			switch tk.kind {
+			case tWord:
+				// renderToken calls trackBy for BY and the keywords of an
+				// ORDER/GROUP BY list, and VALUES may open a row list.
+				kw := tk.kw
+				if !words || kw == kwValues || (kw != 0 && (kw == kwBy || a.byDepth == a.depth)) {
+					break
+				}
+				start, end := int(tk.start), int(tk.end)
+				m := (end - start + 7) &^ 7
+				if start+m > len(src) || cap(buf)-n < m+1 || isDigit(src[start]) {
+					break // wordAt's fallback, a full buffer, a name starting with a digit
+				}
+				var prev, next tokKind
+				if i > 0 {
+					prev = t[i-1].kind
+				}
+				if i+1 < len(t) {
+					next = t[i+1].kind
+				}
+				fl := tk.flags
+				upper := kw != 0 && fl&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) == 0 &&
+					next != tDot && prev != tDot
+				// wordAt, inlined.
+				if !noSpaceFirst[last&15][tWord] {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				out := buf[n : n+m]
+				for j := 0; j < m; j += 8 {
+					binary.LittleEndian.PutUint64(out[j:], foldCase8(load64(src, start+j), upper))
+				}
+				buf = buf[:n+end-start]
+				last = tWord
+				glue = fl&fFunc != 0 || kw == 0 || prev == tCast
+				i++
+				continue
+			case tComma:
+				// No space goes before a comma (noSpace), and raw adds
+				// none before a byte other than ':'.
+				buf = buf[:n+1]
+				buf[n] = ','
+				last, glue = tComma, false
+				i++
+				continue
+			case tDot:
+				if !noSpaceFirst[last&15][tDot] {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				buf = buf[:n+1]
+				buf[n] = '.'
+				last, glue = tDot, false
+				i++
+				continue
+			case tRParen:
+				if a.byDepth == a.depth {
+					a.byDepth = -1
+				}
+				a.depth--
+				buf = buf[:n+1]
+				buf[n] = ')' // noSpace: never a space before )
+				last, glue = tRParen, false
+				i++
+				continue
+			case tLParen:
+				// IN ( may open a list of literals that collapses.
+				if !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
+					break
+				}
+				a.depth++
+				if !noSpaceFirst[last&15][tLParen] && !glue {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				buf = buf[:n+1]
+				buf[n] = '('
+				last, glue = tLParen, false
+				i++
+				continue
+			}
+		}
+		c.r.buf, c.r.last, c.r.glue = buf, last, glue
+		i = a.renderToken(c, i)
+		buf, last, glue = c.r.buf, c.r.last, c.r.glue
+	}
+	c.r.buf, c.r.last, c.r.glue = buf, last, glue
+}
+
+// renderCtx is the state of one render that renderToken needs.
+type renderCtx struct {
+	r            renderer
+	ph           string // the placeholder
+	mysql        bool
+	mysqlKeep    bool // MySQL with case-sensitive names
+	mysqlKeepAll bool // ... and a statement whose words all keep their case
+	keepUntil    int  // literals up to this token stay (arguments of set_config)
+}
+
+// renderToken renders the token at i (with what follows, when literals
+// collapse) and returns the index of the next token to render.
+func (a *analyzer) renderToken(c *renderCtx, i int) int {
+	t := a.t
+	st := a.st
+	r := &c.r
+	ph := c.ph
+	mysql, mysqlKeep, mysqlKeepAll := c.mysql, c.mysqlKeep, c.mysqlKeepAll
+	tk := &t[i]
+	k := tk.kind
+	// trackBy, inlined for the common kinds.
+	switch k {
+	case tLParen, tLBrack:
+		a.depth++
+	case tRParen, tRBrack:
+		if a.byDepth == a.depth {
+			a.byDepth = -1
+		}
+		a.depth--
+	case tWord:
+		// Only BY and the words of an ORDER/GROUP BY list change what
+		// trackBy tracks.
+		if tk.kw != 0 && (tk.kw == kwBy || a.byDepth == a.depth) {
+			a.trackBy(i)
+		}
+	case tParam:
+		a.countParam(i)
+	}
+	if tk.flags&fKeepArgs != 0 && int(a.match[i]) > c.keepUntil {
+		c.keepUntil = int(a.match[i])
+	}
+	if !a.keepLits && i > c.keepUntil {
+		switch k {
+		case tLParen, tLBrack:
+			// IN (lit, ...) and ARRAY[lit, ...] collapse to one element.
+			if (k == tLParen && a.kw(i-1) == kwIn) || (k == tLBrack && a.kw(i-1) == kwArray) {
+				if end := a.litList(i); end > 0 {
+					close := tRParen
+					if k == tLBrack {
+						close = tRBrack
+					}
+					r.sep(k)
+					r.raw(tokenText(a.src, tk), k)
+					r.sep(tParam)
+					r.raw(ph, tParam)
+					r.sep(close)
+					r.raw(tokenText(a.src, &t[end]), close)
+					a.depth-- // the closing token is consumed here
+					return end + 1
+				}
+			}
+		case tWord:
+			// VALUES (lit, ...), (lit, ...) collapses to one row.
+			if tk.kw == kwValues && a.kind(i+1) == tLParen {
+				if end, arity := a.litRows(i + 1); end > 0 {
+					r.word(tokenText(a.src, tk), 'U', false)
+					r.sep(tLParen)
+					r.raw("(", tLParen)
+					for k := 0; k < arity; k++ {
+						if k > 0 {
+							r.raw(",", tComma)
+						}
+						r.sep(tParam)
+						r.raw(ph, tParam)
+					}
+					r.raw(")", tRParen)
+					return end + 1
+				}
+			}
+		case tNumber, tString, tParam, tOp:
+			if k == tNumber && a.positional(i) {
+				// ORDER BY 1 / GROUP BY 2 name output columns: kept.
+				r.sep(tNumber)
+				r.raw(tokenText(a.src, tk), tNumber)
+				return i + 1
+			}
+			if end := a.litElem(i); end > 0 {
+				r.sep(tParam)
+				r.raw(ph, tParam)
+				return end
+			}
+		}
+	}
+	switch k {
+	case tParam:
+		r.sep(tParam)
+		r.raw(ph, tParam)
+		return i + 1
+	case tString, tNumber:
+		v := a.literalValue(i)
+		st.Literals = append(st.Literals, v)
+		r.sep(k)
+		r.raw(a.quoteLiteral(tk, v), k)
+	case tWord:
+		raw := tokenText(a.src, tk)
+		prev := a.kind(i - 1)
+		next := a.kind(i + 1)
+		identLike := tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) != 0 ||
+			next == tDot || prev == tDot
+		glue := tk.flags&fFunc != 0 || tk.kw == 0 || prev == tCast
+		keep := false
+		if mysql {
+			if i+1 < len(t) && t[i+1].start != tk.end {
+				// MySQL: "abs (1)" may call a stored function abs, "abs(1)"
+				// the built-in: the space is kept.
+				glue = false
+			}
+			keep = mysqlKeep &&
+				(tk.flags&(fTable|fAlias|fCaseKeep|fFuncQual) != 0 ||
+					(next == tDot && prev != tDot) ||
+					(mysqlKeepAll && (tk.kw == 0 || tk.kw >= kwNamed)))
+		}
+		switch {
+		case keep || isDigit(raw[0]):
+			// MySQL names such as 0X0 or 0B1 must keep their case:
+			// 0x0 and 0b1 are literals.
+			r.word(raw, 0, glue)
+		case !identLike && tk.kw != 0:
+			r.wordAt(a.src, int(tk.start), int(tk.end), true, glue)
+		default:
+			r.wordAt(a.src, int(tk.start), int(tk.end), false, glue)
+		}
+	case tQIdent:
+		r.sep(tQIdent)
+		r.quoteIdent(a, tk)
+		r.glue = true
+	case tVar:
+		r.word(tokenText(a.src, tk), 'L', false)
+		r.last = tVar
+	case tOp:
+		op := tokenText(a.src, tk)
+		switch op {
+		case "!=":
+			op = "<>"
+		case "==":
+			op = "="
+		}
+		r.sep(tOp)
+		if r.last == tDot && op[0] == '.' {
+			r.buf = append(r.buf, ' ') // ". .." must not become "..."
+		}
+		r.raw(op, tOp)
+	default:
+		r.sep(k)
+		r.raw(tokenText(a.src, tk), k)
+	}
+	return i + 1
 }
 
 func dmlCommand(cmd string) bool {
@@ -588,6 +733,17 @@ var noSpace = func() (t [tCast + 1][tCast + 1]bool) {
 	for last := range t {
 		for k := range t[last] {
 			t[last][k] = noSpaceBetween(tokKind(last), tokKind(k))
+		}
+	}
+	return t
+}()
+
+// noSpaceFirst is noSpace with the row of kind 0 (no token written yet)
+// all true: no space goes before the first token.
+var noSpaceFirst = func() (t [16][16]bool) {
+	for last := range noSpace {
+		for k := range noSpace[last] {
+			t[last][k] = last == 0 || noSpace[last][k]
 		}
 	}
 	return t
