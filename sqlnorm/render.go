@@ -72,6 +72,9 @@ func (a *analyzer) renderFast(c *renderCtx) {
 	// yet) in noSpaceFirst is all true, so len(buf) == base need not be
 	// tested. Every write sets last to the kind written.
 	words := !c.mysql // MySQL words may keep their case and the space before (
+	pgParams := a.opts.Dialect == Postgres
+	collapse := !a.keepLits // literals become placeholders (after c.keepUntil)
+	st := a.st
 	for i := 0; i < len(t); {
 		tk := &t[i]
 		if tk.flags&fKeepArgs == 0 && cap(buf)-len(buf) >= 2 {
@@ -141,6 +144,60 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				buf = buf[:n+1]
 				buf[n] = ')' // noSpace: never a space before )
 				last, glue = tRParen, false
+				i++
+				continue
+			case tOp:
+				// A one-byte operator other than a sign (litElem: a
+				// signed number) and ':' (raw: "::" after ":"); no
+				// operator is rewritten (!= and == are two bytes).
+				op := src[tk.start]
+				if tk.end-tk.start != 1 || op == '+' || op == '-' || op == ':' {
+					break
+				}
+				if !noSpaceFirst[last&15][tOp] {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				buf = buf[:n+1]
+				buf[n] = op
+				last, glue = tOp, false
+				i++
+				continue
+			case tParam:
+				// PostgreSQL $n: counted, then the placeholder, whether
+				// literals collapse (litElem) or not.
+				if !pgParams || cap(buf)-n < 3 {
+					break
+				}
+				if int(tk.pnum) > st.Params {
+					st.Params = int(tk.pnum)
+				}
+				if !noSpaceFirst[last&15][tParam] {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				buf = buf[:n+2]
+				buf[n], buf[n+1] = '$', '0'
+				last, glue = tParam, false
+				i++
+				continue
+			case tNumber:
+				// A number where literals collapse and no ORDER/GROUP BY
+				// list is open (positional: a column position stays):
+				// litElem records it; the placeholder is written.
+				if !collapse || i <= c.keepUntil || a.byDepth == a.depth || cap(buf)-n < 3 {
+					break
+				}
+				st.Literals = append(st.Literals, src[tk.start:tk.end])
+				if !noSpaceFirst[last&15][tParam] {
+					buf = buf[:n+1]
+					buf[n] = ' '
+					n++
+				}
+				buf = append(buf, c.ph...)
+				last, glue = tParam, false
 				i++
 				continue
 			case tLParen:
