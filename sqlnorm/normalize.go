@@ -2,7 +2,6 @@ package sqlnorm
 
 import (
 	"crypto/sha256"
-	"encoding/hex"
 	"strings"
 	"sync"
 )
@@ -177,12 +176,25 @@ func build(opts *Options, src string, toks []token, w *work, general bool) (*Sta
 	n := len(buf)
 	buf = append(buf, FingerprintVersion...)
 	buf = append(buf, ':')
-	buf = hex.AppendEncode(buf, sum[:])
+	buf = appendHex(buf, &sum)
 	w.buf = buf
 	both := string(buf[len(opts.Dialect)+1:])
 	cut := n - len(opts.Dialect) - 1
 	w.st.Text, w.st.Fingerprint = both[:cut], both[cut:]
 	return newStatement(&w.st), nil
+}
+
+// appendHex appends the lower-case hex digits of sum (as
+// encoding/hex.AppendEncode writes them), through a fixed-size array so
+// that no index is checked.
+func appendHex(buf []byte, sum *[sha256.Size]byte) []byte {
+	const digits = "0123456789abcdef"
+	var h [2 * sha256.Size]byte
+	for i, b := range sum {
+		h[2*i] = digits[b>>4]
+		h[2*i+1] = digits[b&15]
+	}
+	return append(buf, h[:]...)
 }
 
 // newStatement copies src, with its three fact lists, into one allocation
@@ -269,6 +281,11 @@ func matchParens(toks []token, match []int32) ([]int32, *token) {
 	for i := range toks {
 		match[i] = -1
 		toks[i].flags = 0 // flags are the analyser's: none yet
+		// The four bracket kinds are consecutive: one compare skips
+		// every other token.
+		if k := toks[i].kind; k < tLParen || k > tRBrack {
+			continue
+		}
 		switch toks[i].kind {
 		case tLParen, tLBrack:
 			stack = append(stack, int32(i))

@@ -2,6 +2,7 @@ package sqlnorm
 
 import (
 	"bytes"
+	"encoding/hex"
 	"testing"
 )
 
@@ -58,5 +59,28 @@ func TestWordAt(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestAppendHex compares appendHex with encoding/hex on digests of
+// every byte value.
+func TestAppendHex(t *testing.T) {
+	for c := 0; c < 256; c++ {
+		var sum [32]byte
+		for i := range sum {
+			sum[i] = byte(c + i*7)
+		}
+		got := appendHex([]byte("v1:"), &sum)
+		if want := "v1:" + hex.EncodeToString(sum[:]); string(got) != want {
+			t.Fatalf("appendHex = %q, want %q", got, want)
+		}
+	}
+}
+
+// TestBracketKinds checks the order matchParens relies on: the four
+// bracket kinds are consecutive, and no other kind lies between them.
+func TestBracketKinds(t *testing.T) {
+	if tRParen != tLParen+1 || tLBrack != tLParen+2 || tRBrack != tLParen+3 {
+		t.Fatalf("bracket kinds %d %d %d %d are not consecutive", tLParen, tRParen, tLBrack, tRBrack)
 	}
 }

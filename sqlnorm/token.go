@@ -11,7 +11,7 @@ const (
 	tParam                     // bind parameter
 	tVar                       // MySQL @user or @@system variable
 	tOp                        // operator
-	tLParen
+	tLParen                    // tLParen, tRParen, tLBrack and tRBrack are consecutive (matchParens)
 	tRParen
 	tLBrack
 	tRBrack
