@@ -81,6 +81,7 @@ type Decision struct {
 	// For Finish's audit record.
 	at      time.Time // the Gate's clock as Decide began
 	key     *Key
+	src     *Source // from the context Decide was given
 	args    []Arg
 	record  string // audit decision name when allowed: allow, dry-run-deny, learn
 	logArgs bool   // the deciding rule shows argument values in audit records

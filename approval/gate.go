@@ -146,6 +146,10 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	req := &st.req
 	lim := &p.limits
 	d.args = req.Args
+	cv := callValuesFrom(ctx) // key, token and source: one lookup
+	if cv != nil {
+		d.src = cv.source
+	}
 
 	if g.auditHealth != nil {
 		if err := g.auditHealth.Health(); err != nil {
@@ -180,7 +184,7 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	d.Fingerprint = stmt.Fingerprint
 
 	// The key.
-	key, err := g.key(ctx, now)
+	key, err := g.key(ctx, cv, now)
 	if key != nil {
 		d.KeyID = key.ID
 		d.key = key
@@ -223,8 +227,7 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	} else {
 		in.Key = cel.KeyVars{}
 	}
-	src := sourcePtrFromContext(ctx)
-	if src != nil {
+	if src := d.src; src != nil {
 		in.Source = cel.SourceVars{App: src.App, Service: src.Service, Address: src.Address, Route: src.Route, Labels: src.Labels}
 		st.call.Source = *src
 	} else {
@@ -258,9 +261,12 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 // key returns the call's key: a verified token when the context carries
 // one (it takes precedence), else the struct set by WithKey; nil when
 // neither. The key is checked for validity at now and for revocation.
-func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
+func (g *Gate) key(ctx context.Context, cv *callValues, now time.Time) (*Key, error) {
+	if cv == nil {
+		return nil, nil
+	}
 	var key *Key
-	if tok, ok := tokenSet(ctx); ok {
+	if tok := cv.token; cv.hasToken {
 		if tok == "" {
 			// An empty credential is not the absence of one: an app that
 			// forwards a missing header must not fall back to anonymous.
@@ -296,7 +302,7 @@ func (g *Gate) key(ctx context.Context, now time.Time) (*Key, error) {
 			g.tokens.put(tok, key, epoch, now)
 		}
 	} else {
-		key = keyPtrFromContext(ctx)
+		key = cv.key
 		if key == nil {
 			return nil, nil
 		}
@@ -394,9 +400,4 @@ func (g *Gate) deny(d *Decision, rule, reason string, cause error) {
 	d.Rule = rule
 	d.Reason = reason
 	d.Err = &DeniedError{Effect: Deny, Rule: rule, Reason: reason, Fingerprint: d.Fingerprint, KeyID: d.KeyID, Cause: cause}
-}
-
-func sourcePtrFromContext(ctx context.Context) *Source {
-	s, _ := ctx.Value(sourceCtx{}).(*Source)
-	return s
 }

@@ -89,9 +89,9 @@ func (g *Gate) record(q *queued) error {
 // newRecord fills q with the record of decision d. The arguments are kept
 // as facts (see argView) when they can be summarised later exactly as now.
 func (g *Gate) newRecord(ctx context.Context, q *queued, d *Decision, decision string) {
-	at := d.at
+	at, src := d.at, d.src
 	if at.IsZero() { // a Decision not made by Decide
-		at = g.clock.Now()
+		at, src = g.clock.Now(), sourcePtrFromContext(ctx)
 	}
 	q.rec = Record{
 		Time:          at,
@@ -110,7 +110,7 @@ func (g *Gate) newRecord(ctx context.Context, q *queued, d *Decision, decision s
 	if d.key != nil {
 		q.rec.Role, q.rec.Session = d.key.Role, d.key.Session
 	}
-	if src := sourcePtrFromContext(ctx); src != nil {
+	if src != nil {
 		q.rec.Source = *src
 	}
 	if len(d.args) > 0 && !q.args.capture(d.args, d.logArgs) {

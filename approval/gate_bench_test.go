@@ -99,6 +99,37 @@ func BenchmarkDecideToken(b *testing.B) {
 	cpu.Report(b)
 }
 
+// deepCtxKey keys the unrelated values of BenchmarkDecideDeepContext.
+type deepCtxKey int
+
+// BenchmarkDecideDeepContext: as BenchmarkDecide (sql, 10 rules), with the
+// key set under 8 unrelated context values and 8 more set after it, as a
+// server's request context and middleware leave them: finding the key,
+// token and source walks that chain.
+func BenchmarkDecideDeepContext(b *testing.B) {
+	g := mustGate(b, benchPolicy(b, 10))
+	req := benchRequest(b, g, true)
+	ctx := context.Background()
+	for i := range 8 {
+		ctx = context.WithValue(ctx, deepCtxKey(i), i)
+	}
+	ctx = WithKey(ctx, Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+	for i := 8; i < 16; i++ {
+		ctx = context.WithValue(ctx, deepCtxKey(i), i)
+	}
+	if d := g.Decide(ctx, req); !d.Allowed() {
+		b.Fatalf("not allowed: %v", d.Err)
+	}
+	b.ReportAllocs()
+	cpu := cputime.StartProcess()
+	for b.Loop() {
+		if d := g.Decide(ctx, req); d.Effect != Allow {
+			b.Fatal(d.Err)
+		}
+	}
+	cpu.Report(b)
+}
+
 // BenchmarkDecideParallel: 10 rules, all goroutines deciding at once.
 func BenchmarkDecideParallel(b *testing.B) {
 	for _, path := range []string{"stmt", "sql"} {
