@@ -5,7 +5,6 @@ import (
 
 	"github.com/approvedsql/approvedsql/approval"
 	"github.com/approvedsql/approvedsql/driver"
-	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // Check compares the values the server reports with what the lexer
@@ -36,8 +35,5 @@ func NonStandard(g *approval.Gate, err error) bool {
 	if p == nil {
 		return false
 	}
-	if o, ok := any(p).(interface{ Options() sqlnorm.Options }); ok {
-		return o.Options().NonStandardStrings
-	}
-	return false
+	return p.Options().NonStandardStrings
 }
