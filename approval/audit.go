@@ -89,9 +89,9 @@ func (e *AuditSinkError) Unwrap() error { return e.Err }
 // a bounded buffer, and one background writer chains the records (each
 // carries the hash of the one before: see [VerifyAuditLog]) and writes
 // them to the sink in batches, retrying a failed batch until it is written.
-// After a batch that emptied the buffer the writer waits 200µs (less when
-// the buffer fills to half or Close is called) so that records gather into
-// batches. Records from a [Gate] cost its caller no allocation: the writer
+// After a batch that emptied the buffer the writer waits (5ms by default,
+// see [WithAuditLinger]; less when the buffer fills to half or Close is
+// called) so that records gather into batches. Records from a [Gate] cost its caller no allocation: the writer
 // formats their argument summaries from facts taken at the call.
 // When the buffer is full, the overflow policy applies. Health reports a
 // failing sink or a full buffer, so the Gate can deny while nothing can be
@@ -115,7 +115,7 @@ type AuditTrail struct {
 	// up (a write in progress is abandoned) or is done.
 	writeCtx    context.Context
 	cancelWrite context.CancelFunc
-	nudge       chan struct{} // ends the writer's linger (see auditLinger)
+	nudge       chan struct{} // ends the writer's linger (see WithAuditLinger)
 	nudgeAt     int
 	linger      time.Duration
 
@@ -207,7 +207,7 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 	if sink == nil {
 		return nil, errors.New("approval: NewAuditTrail: nil sink")
 	}
-	a := &AuditTrail{sink: sink, batch: 256, retryMin: 50 * time.Millisecond, retryMax: 5 * time.Second, linger: auditLinger,
+	a := &AuditTrail{sink: sink, batch: 256, retryMin: 50 * time.Millisecond, retryMax: 5 * time.Second, linger: DefaultAuditLinger,
 		closeTO: 10 * time.Second, done: make(chan struct{}), quit: make(chan struct{})}
 	if cr, ok := sink.(ChainResumer); ok {
 		h, err := cr.LastHash()
@@ -273,14 +273,35 @@ func (a *AuditTrail) enqueue(q *queued) error {
 	}
 }
 
-// auditLinger is how long the writer waits, after a batch that emptied the
-// buffer, before it takes the next records (unless the buffer fills to
-// nudgeAt first): records then gather into batches, and callers seldom
-// find the writer waiting on the buffer, which would make each of them
-// wake it.
-const auditLinger = 200 * time.Microsecond
+// DefaultAuditLinger is how long the writer waits by default, after a
+// batch that emptied the buffer, before it takes the next records (see
+// [WithAuditLinger]).
+const DefaultAuditLinger = 5 * time.Millisecond
 
-// withAuditLinger sets the writer's linger (tests).
+// MaxAuditLinger bounds [WithAuditLinger].
+const MaxAuditLinger = time.Second
+
+// WithAuditLinger sets how long the writer waits, after a batch that
+// emptied the buffer, before it takes the next records (default
+// DefaultAuditLinger; the buffer filling to half and Close end the wait
+// early). Records then gather into batches and callers seldom find the
+// writer waiting on the buffer, which would make each of them wake it: at
+// a few thousand calls a second, each wake-up and each small write costs
+// the process more CPU than the call it records. A longer linger means
+// fewer, larger writes; a shorter one that records reach the sink sooner
+// (they are in memory meanwhile, as any buffered record is). 0 writes
+// each record as soon as the writer is free; at most MaxAuditLinger.
+func WithAuditLinger(d time.Duration) AuditOption {
+	return func(a *AuditTrail) error {
+		if d < 0 || d > MaxAuditLinger {
+			return fmt.Errorf("approval: WithAuditLinger: %v is not within 0..%v", d, MaxAuditLinger)
+		}
+		a.linger = d
+		return nil
+	}
+}
+
+// withAuditLinger sets the writer's linger without the bound (tests).
 func withAuditLinger(d time.Duration) AuditOption {
 	return func(a *AuditTrail) error { a.linger = d; return nil }
 }
@@ -408,7 +429,7 @@ func (a *AuditTrail) run() {
 			}
 			break
 		}
-		if len(buf) < a.batch && !closed { // the buffer was emptied: let records gather
+		if a.linger > 0 && len(buf) < a.batch && !closed { // the buffer was emptied: let records gather
 			linger.Reset(a.linger)
 			select {
 			case <-linger.C:

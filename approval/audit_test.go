@@ -668,3 +668,68 @@ func TestFileSinkTrailLinesMatchWrite(t *testing.T) {
 		t.Fatalf("VerifyAuditFiles = %d, %v", n2, err)
 	}
 }
+
+func TestWithAuditLingerBounds(t *testing.T) {
+	for _, d := range []time.Duration{-time.Nanosecond, MaxAuditLinger + time.Nanosecond} {
+		if _, err := NewAuditTrail(&recordSink{}, WithAuditLinger(d)); err == nil {
+			t.Errorf("WithAuditLinger(%v) accepted", d)
+		}
+	}
+	for _, d := range []time.Duration{0, time.Millisecond, MaxAuditLinger} {
+		a, err := NewAuditTrail(&recordSink{}, WithAuditLinger(d))
+		if err != nil {
+			t.Fatalf("WithAuditLinger(%v): %v", d, err)
+		}
+		if a.linger != d {
+			t.Errorf("WithAuditLinger(%v): linger %v", d, a.linger)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	a, err := NewAuditTrail(&recordSink{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	if a.linger != DefaultAuditLinger {
+		t.Errorf("default linger %v, want %v", a.linger, DefaultAuditLinger)
+	}
+}
+
+// With no linger every record is written as soon as the writer is free,
+// without waiting for a batch to gather; with a linger of a second the
+// records after the first wait for it (or for Close).
+func TestAuditLingerZeroWritesAtOnce(t *testing.T) {
+	for _, tc := range []struct {
+		linger time.Duration
+		prompt bool
+	}{{0, true}, {MaxAuditLinger, false}} {
+		sink := &recordSink{}
+		a, err := NewAuditTrail(sink, WithOverflow(OverflowBlock), WithAuditLinger(tc.linger))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i := range 3 {
+			if err := a.Record(testRecord(i)); err != nil {
+				t.Fatal(err)
+			}
+			if i == 0 {
+				waitFor(t, "the first record", func() bool { return a.Written() == 1 })
+			}
+		}
+		deadline := time.Now().Add(MaxAuditLinger / 2)
+		for a.Written() < 3 && time.Now().Before(deadline) {
+			time.Sleep(time.Millisecond)
+		}
+		if got := a.Written() == 3; got != tc.prompt {
+			t.Errorf("linger %v: all 3 written within %v: %v, want %v", tc.linger, MaxAuditLinger/2, got, tc.prompt)
+		}
+		if err := a.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if a.Written() != 3 {
+			t.Errorf("linger %v: %d written after Close, want 3", tc.linger, a.Written())
+		}
+	}
+}
