@@ -332,7 +332,14 @@ func lookupKeyword(w string) uint16 {
 	if n > maxKeywordLen || n < 2 {
 		return 0
 	}
-	for j := kwBucket(w); ; j = (j + 1) & (kwTableSize - 1) {
+	return lookupKeywordFrom(w, kwBucket(w))
+}
+
+// lookupKeywordFrom is lookupKeyword for a word of 2 to maxKeywordLen
+// bytes whose bucket is j.
+func lookupKeywordFrom(w string, j uint32) uint16 {
+	n := len(w)
+	for ; ; j = (j + 1) & (kwTableSize - 1) {
 		k := kwSlots[j]
 		if k == 0 {
 			return 0

@@ -72,7 +72,13 @@ func (l *lexer) emit(kind tokKind, start, end int) *token {
 
 func (l *lexer) word(start, end int) {
 	t := l.emit(tWord, start, end)
-	t.kw = lookupKeyword(l.src[start:end])
+	// lookupKeyword, with its first probe here: most names that are not
+	// keywords find an empty bucket and cost no call (kw stays 0).
+	if w := l.src[start:end]; len(w) >= 2 && len(w) <= maxKeywordLen {
+		if j := kwBucket(w); kwSlots[j] != 0 {
+			t.kw = lookupKeywordFrom(w, j)
+		}
+	}
 }
 
 func isDigit(c byte) bool { return c >= '0' && c <= '9' }
