@@ -29,15 +29,18 @@ type analyzer struct {
 	general bool // render: no fast paths (tests compare the two)
 }
 
+// kw returns the keyword id of token i, 0 if it is not a keyword or i is
+// out of range (one unsigned compare tests both ends).
 func (a *analyzer) kw(i int) uint16 {
-	if i >= 0 && i < len(a.t) && a.t[i].kind == tWord {
+	if uint(i) < uint(len(a.t)) && a.t[i].kind == tWord {
 		return a.t[i].kw
 	}
 	return 0
 }
 
+// kind returns the kind of token i, 0 if i is out of range.
 func (a *analyzer) kind(i int) tokKind {
-	if i >= 0 && i < len(a.t) {
+	if uint(i) < uint(len(a.t)) {
 		return a.t[i].kind
 	}
 	return 0
