@@ -41,3 +41,35 @@ func TestRenderFastPaths(t *testing.T) {
 		t.Fatalf("only %d inputs compared", n)
 	}
 }
+
+// FuzzRenderFastPaths mutates statements that exercise the renderer's
+// fast paths (names, keywords, punctuation, one-byte operators, numbers,
+// parameters) and the places where they must give way to the general code
+// (ORDER/GROUP BY lists, IN and VALUES lists, set_config, casts, MySQL
+// names), and checks that both answer alike. Its seeds are few, so that a
+// short run reaches mutation.
+func FuzzRenderFastPaths(f *testing.F) {
+	for _, s := range []string{
+		"SELECT u.id, u.name FROM users AS u JOIN orders o ON o.user_id = u.id WHERE u.status = 'a' AND o.total > 100.50 AND o.created_at >= $1 ORDER BY o.created_at DESC LIMIT 20",
+		"SELECT a, b FROM t GROUP BY 1, 2 ORDER BY 2 DESC NULLS LAST, a ASC",
+		"SELECT * FROM t WHERE x IN (1, -2, +3, $1) AND y = ANY(ARRAY[1, 2]) AND z NOT IN ('a', 'b')",
+		"INSERT INTO t (a, b) VALUES (1, 'x'), ($1, $2) RETURNING a",
+		"SELECT set_config('role', 'admin', false), pg_catalog.set_config('a', 'b', true)",
+		"SELECT x::varchar(10), CAST(y AS numeric(10, 2)), z::int[] FROM s.t WHERE a.b.c = 1",
+		"SELECT count(*), sum(o.total) FILTER (WHERE o.x = 1) OVER (PARTITION BY u.id ORDER BY 1) FROM t",
+		"SELECT 1 FROM t WHERE a . b = 1 AND c:=2 AND d !=3 AND e == 4 AND f .. g",
+		"UPDATE t SET a = a * 2 / 3 % 4 WHERE id = 5 AND b <> 6",
+		"WITH r AS (SELECT 1 AS n) SELECT n FROM r WHERE n > 0",
+	} {
+		for mode := range fuzzModes {
+			f.Add(byte(mode), s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, mode byte, sql string) {
+		o := fuzzMode(mode)
+		st, err := sqlnorm.Normalize(o, sql)
+		if p := fastPathProblem(o, sql, st, err); p != "" {
+			t.Fatal(p)
+		}
+	})
+}
