@@ -271,15 +271,23 @@ func buildSet(s string) map[string]bool {
 }
 
 // The keyword table is open-addressing: kwSlots holds, per hash bucket,
-// 1 + the index of a kwEntry (0: empty). The hash reads only the length and
-// the first two and last two bytes (lower-cased), so a lookup costs no
-// per-byte hashing; the full word is compared case-insensitively after.
+// 1 + the index of a kwEntry in its low kwIndexBits bits and the word's
+// length above them (0: empty), so a word of another length is passed over
+// without reading its entry. The hash reads only the length and the first
+// two and last two bytes, each with the case bit 0x20 set (which
+// lower-cases a letter, and maps any other byte alike in a word and in its
+// lower-case spelling), so a lookup costs no per-byte hashing; the full
+// word is compared case-insensitively after.
 type kwEntry struct {
 	word string // lower case
 	id   uint16
 }
 
 const kwTableSize = 2048 // power of two, > 2 * number of keywords
+
+// kwIndexBits is the width of 1 + an entry index in a slot; the length
+// (at most maxKeywordLen) fills the bits above (buildKwTable checks both).
+const kwIndexBits = 10
 
 var kwEntries, kwSlots = buildKwTable()
 
@@ -297,8 +305,8 @@ var lowerTab = func() (t [256]byte) {
 // kwBucket is the bucket of a word of at least two bytes (any case).
 func kwBucket(w string) uint32 {
 	n := len(w)
-	x := uint32(lowerTab[w[0]]) | uint32(lowerTab[w[1]])<<8 |
-		uint32(lowerTab[w[n-2]])<<16 | uint32(lowerTab[w[n-1]])<<24
+	x := uint32(w[0]) | uint32(w[1])<<8 | uint32(w[n-2])<<16 | uint32(w[n-1])<<24
+	x |= 0x20202020
 	h := (x ^ uint32(n)*0x9E3779B1) * 0x85EBCA6B
 	h ^= h >> 15
 	return (h * 0xC2B2AE35) >> 21 // 11 bits: kwTableSize
@@ -312,13 +320,16 @@ func buildKwTable() ([]kwEntry, *[kwTableSize]uint16) {
 		words = append(words, w)
 	}
 	sort.Strings(words) // a fixed layout, whatever the map order
+	if len(words) >= 1<<kwIndexBits || maxKeywordLen >= 1<<(16-kwIndexBits) {
+		panic("sqlnorm: the keyword table's slots are too narrow")
+	}
 	for _, w := range words {
 		entries = append(entries, kwEntry{word: w, id: keywords[w]})
 		j := kwBucket(w)
 		for slots[j] != 0 {
 			j = (j + 1) & (kwTableSize - 1)
 		}
-		slots[j] = uint16(len(entries))
+		slots[j] = uint16(len(entries)) | uint16(len(w))<<kwIndexBits
 	}
 	return entries, &slots
 }
@@ -344,8 +355,11 @@ func lookupKeywordFrom(w string, j uint32) uint16 {
 		if k == 0 {
 			return 0
 		}
-		e := &kwEntries[k-1]
-		if len(e.word) == n && equalLower(w, e.word) {
+		if int(k>>kwIndexBits) != n {
+			continue
+		}
+		e := &kwEntries[k&(1<<kwIndexBits-1)-1]
+		if equalLower(w, e.word) {
 			return e.id
 		}
 	}

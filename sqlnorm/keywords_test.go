@@ -32,3 +32,45 @@ func TestTypeName(t *testing.T) {
 		}
 	}
 }
+
+// TestLookupKeywordProbes compares lookupKeyword (bucket from four bytes
+// with the case bit set, lengths kept in the slots) with a plain map lookup
+// of the ASCII-lower-cased word: every keyword in three spellings, with
+// every byte changed to each of a set of probe bytes, one byte shorter and
+// one longer.
+func TestLookupKeywordProbes(t *testing.T) {
+	ref := func(w string) uint16 {
+		if len(w) < 2 || len(w) > maxKeywordLen {
+			return 0
+		}
+		b := []byte(w)
+		for i, c := range b {
+			b[i] = lowerTab[c]
+		}
+		return keywords[string(b)]
+	}
+	probes := []byte{'a', 'Z', '_', '$', '0', 0x7f, '@', '`', '[', '{', 0x80, 0xc3, 0xff, 'A' ^ 0x80}
+	check := func(w string) {
+		if got, want := lookupKeyword(w), ref(w); got != want {
+			t.Fatalf("lookupKeyword(%q) = %d, want %d", w, got, want)
+		}
+	}
+	for w := range keywords {
+		alt := []byte(w)
+		for i := 0; i < len(alt); i += 2 {
+			alt[i] = strings.ToUpper(string(alt[i]))[0]
+		}
+		for _, v := range []string{w, strings.ToUpper(w), string(alt)} {
+			check(v)
+			for i := 0; i < len(v); i++ {
+				for _, c := range probes {
+					b := []byte(v)
+					b[i] = c
+					check(string(b))
+				}
+			}
+			check(v[:len(v)-1])
+			check(v + "s")
+		}
+	}
+}
