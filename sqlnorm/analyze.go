@@ -607,98 +607,103 @@ func (a *analyzer) scan() {
 			i++
 			continue
 		}
-		// Inside a function's arguments FROM is syntax (extract(year FROM d)),
-		// unless a SELECT opened a query there.
-		inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1
-		if tk.kw == kwSelect && tk.kind == tWord && len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1 {
-			a.funcParens[len(a.funcParens)-1] = 2
-		}
-		if tk.kind == tWord && tk.kw == kwWith && i > 0 {
-			// A WITH inside a subquery, view or INSERT: its names hide
-			// tables only inside the enclosing parentheses.
-			if j, err := a.parseWith(i, a.enclosingEnd(i)); err == nil {
-				if a.kind(j) == tWord && isVerb(t[j].kw) {
-					t[j].flags |= fStmtStart
-				}
-				i++
-				continue
+		// A quoted name, and a word that is not the main verb, starts no
+		// statement and is none of the keywords scanKeyword lists, has no
+		// role before the call test below.
+		if tk.kind == tWord && (i == a.verb || tk.flags&fStmtStart != 0 || scanKeyword(tk.kw)) {
+			// Inside a function's arguments FROM is syntax (extract(year FROM d)),
+			// unless a SELECT opened a query there.
+			inFunc := len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1
+			if tk.kw == kwSelect && tk.kind == tWord && len(a.funcParens) > 0 && a.funcParens[len(a.funcParens)-1] == 1 {
+				a.funcParens[len(a.funcParens)-1] = 2
 			}
-		}
-		// statement starts: the main verb, and a verb right after (.
-		if tk.kind == tWord && (i == a.verb || tk.flags&fStmtStart != 0 || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
-			if isVerb(tk.kw) && tk.kw != kwSelect && tk.kw != kwValues && tk.kw != kwWith {
-				a.write = a.write || (tk.kw != kwTable && tk.kw != kwShow && tk.kw != kwExplain && tk.kw != kwDescribe && tk.kw != kwDesc)
-			}
-			j := a.verbHandler(i)
-			if j > i {
-				i = j
-				continue
-			}
-		}
-		if tk.kind == tWord && tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent) == 0 {
-			if writeWord(tk.kw) && !(a.kind(i+1) == tLParen) {
-				a.write = true
-			}
-			switch tk.kw {
-			case kwFrom:
-				if !inFunc && a.kw(i-1) != kwDistinct && !(depth == 0 && (a.st.Command == "COPY" || a.skipFuncDet)) {
-					i = a.tableListF(i+1, true, true)
-					continue
-				}
-			case kwJoin:
-				i = a.tableRefF(i+1, true, true)
-				continue
-			case kwInto:
-				j := i + 1
-				for a.kw(j) == kwTemp || a.kw(j) == kwTemporary || a.kw(j) == kwUnlogged || a.kw(j) == kwTable {
-					j++
-				}
-				if a.kw(j) != kwOutfile && a.kw(j) != kwDumpfile && a.isName(j) {
-					i = a.tableRef(j, true)
-					if a.kind(i) == tLParen {
-						t[i].flags |= fNoFuncParen
+			if tk.kind == tWord && tk.kw == kwWith && i > 0 {
+				// A WITH inside a subquery, view or INSERT: its names hide
+				// tables only inside the enclosing parentheses.
+				if j, err := a.parseWith(i, a.enclosingEnd(i)); err == nil {
+					if a.kind(j) == tWord && isVerb(t[j].kw) {
+						t[j].flags |= fStmtStart
 					}
+					i++
 					continue
 				}
-			case kwUsing:
-				if depth == 0 && (a.cmdKw == kwDelete || a.cmdKw == kwMerge) {
-					i = a.tableList(i+1, true)
-					continue
+			}
+			// statement starts: the main verb, and a verb right after (.
+			if tk.kind == tWord && (i == a.verb || tk.flags&fStmtStart != 0 || (i > 0 && t[i-1].kind == tLParen && isVerb(tk.kw))) {
+				if isVerb(tk.kw) && tk.kw != kwSelect && tk.kw != kwValues && tk.kw != kwWith {
+					a.write = a.write || (tk.kw != kwTable && tk.kw != kwShow && tk.kw != kwExplain && tk.kw != kwDescribe && tk.kw != kwDesc)
 				}
-			case kwOf:
-				// FOR UPDATE OF t, u: table names (case-sensitive in MySQL).
-				if p := a.kw(i - 1); p == kwUpdate || p == kwShare {
-					j := i + 1
-					for a.isName(j) {
-						j = a.nameEnd(j)
-						for m := i + 1; m < j; m++ {
-							t[m].flags |= fCaseKeep
-						}
-						if a.kind(j) != tComma {
-							break
-						}
-						j++
-					}
+				j := a.verbHandler(i)
+				if j > i {
 					i = j
 					continue
 				}
-			case kwTable:
-				// ... UNION [ALL] TABLE t
-				switch lowerWord(a, i-1) {
-				case "union", "intersect", "except", "all", "distinct":
-					i = a.tableRef(i+1, false)
+			}
+			if tk.kind == tWord && tk.flags&(fTable|fAlias|fFunc|fFuncQual|fIdent) == 0 {
+				if writeWord(tk.kw) && !(a.kind(i+1) == tLParen) {
+					a.write = true
+				}
+				switch tk.kw {
+				case kwFrom:
+					if !inFunc && a.kw(i-1) != kwDistinct && !(depth == 0 && (a.st.Command == "COPY" || a.skipFuncDet)) {
+						i = a.tableListF(i+1, true, true)
+						continue
+					}
+				case kwJoin:
+					i = a.tableRefF(i+1, true, true)
 					continue
-				}
-			case kwReferences:
-				j := a.tableRef(i+1, false)
-				if a.kind(j) == tLParen {
-					t[j].flags |= fNoFuncParen
-				}
-				i = j
-				continue
-			case kwWhere:
-				if depth == 0 && i > a.verb && (a.cmdKw == kwUpdate || a.cmdKw == kwDelete) {
-					a.st.HasWhere = true
+				case kwInto:
+					j := i + 1
+					for a.kw(j) == kwTemp || a.kw(j) == kwTemporary || a.kw(j) == kwUnlogged || a.kw(j) == kwTable {
+						j++
+					}
+					if a.kw(j) != kwOutfile && a.kw(j) != kwDumpfile && a.isName(j) {
+						i = a.tableRef(j, true)
+						if a.kind(i) == tLParen {
+							t[i].flags |= fNoFuncParen
+						}
+						continue
+					}
+				case kwUsing:
+					if depth == 0 && (a.cmdKw == kwDelete || a.cmdKw == kwMerge) {
+						i = a.tableList(i+1, true)
+						continue
+					}
+				case kwOf:
+					// FOR UPDATE OF t, u: table names (case-sensitive in MySQL).
+					if p := a.kw(i - 1); p == kwUpdate || p == kwShare {
+						j := i + 1
+						for a.isName(j) {
+							j = a.nameEnd(j)
+							for m := i + 1; m < j; m++ {
+								t[m].flags |= fCaseKeep
+							}
+							if a.kind(j) != tComma {
+								break
+							}
+							j++
+						}
+						i = j
+						continue
+					}
+				case kwTable:
+					// ... UNION [ALL] TABLE t
+					switch lowerWord(a, i-1) {
+					case "union", "intersect", "except", "all", "distinct":
+						i = a.tableRef(i+1, false)
+						continue
+					}
+				case kwReferences:
+					j := a.tableRef(i+1, false)
+					if a.kind(j) == tLParen {
+						t[j].flags |= fNoFuncParen
+					}
+					i = j
+					continue
+				case kwWhere:
+					if depth == 0 && i > a.verb && (a.cmdKw == kwUpdate || a.cmdKw == kwDelete) {
+						a.st.HasWhere = true
+					}
 				}
 			}
 		}
@@ -718,6 +723,21 @@ func (a *analyzer) scan() {
 		i++
 	}
 }
+
+// scanKeyword reports whether a keyword has a role in scan's handling of
+// words: SELECT and WITH, the verbs (a statement may start there), the
+// words that write, and the keywords of scan's switch (FROM, JOIN, INTO,
+// USING, OF, TABLE, REFERENCES, WHERE). A keyword added to that switch
+// must be added here.
+func scanKeyword(kw uint16) bool { return int(kw) < len(scanKeywordTab) && scanKeywordTab[kw] }
+
+var scanKeywordTab = func() *[kwNamed]bool {
+	t := kwIDSet(kwSelect, kwWith, kwFrom, kwJoin, kwInto, kwUsing, kwOf, kwTable, kwReferences, kwWhere)
+	for id := range t {
+		t[id] = t[id] || isVerbTab[id] || writeWordTab[id]
+	}
+	return t
+}()
 
 // callable reports whether the name at i..j-1 followed by ( is a call.
 func (a *analyzer) callable(i, j int) bool {

@@ -74,3 +74,25 @@ func TestLookupKeywordProbes(t *testing.T) {
 		}
 	}
 }
+
+// TestScanKeyword checks the keywords scan may not pass over: SELECT, WITH,
+// every verb, every writing word and each keyword of scan's switch; and
+// that keywords without a role there (AND, AS, ORDER) and names are not
+// among them.
+func TestScanKeyword(t *testing.T) {
+	for _, kw := range []uint16{kwSelect, kwWith, kwFrom, kwJoin, kwInto, kwUsing, kwOf, kwTable, kwReferences, kwWhere} {
+		if !scanKeyword(kw) {
+			t.Errorf("scanKeyword(%q) = false", kwNames[kw])
+		}
+	}
+	for kw := uint16(0); int(kw) < len(kwNames); kw++ {
+		if (isVerb(kw) || writeWord(kw)) && !scanKeyword(kw) {
+			t.Errorf("verb or writing word %q is not a scanKeyword", kwNames[kw])
+		}
+	}
+	for _, kw := range []uint16{0, kwAnd, kwAs, kwOrder, kwBy, uint16(len(kwNames) - 1)} {
+		if scanKeyword(kw) {
+			t.Errorf("scanKeyword(%d %q) = true", kw, kwNames[kw])
+		}
+	}
+}
