@@ -60,6 +60,7 @@ func FuzzRenderFastPaths(f *testing.F) {
 		"SELECT 1 FROM t WHERE a . b = 1 AND c:=2 AND d !=3 AND e == 4 AND f .. g",
 		"UPDATE t SET a = a * 2 / 3 % 4 WHERE id = 5 AND b <> 6",
 		"WITH r AS (SELECT 1 AS n) SELECT n FROM r WHERE n > 0",
+		"SELECT 'a', E'b\\c', N'd', 'it''s', 'e'\n'f', U&'g', $$h$$, B'1', '\\' FROM t WHERE a -> 'k' || b <=> c",
 	} {
 		for mode := range fuzzModes {
 			f.Add(byte(mode), s)
