@@ -1,6 +1,7 @@
 package cel
 
 import (
+	"slices"
 	"strings"
 	"time"
 
@@ -298,6 +299,10 @@ func (c *fastCompiler) equals(x, y ast.Expr) fastFn {
 			}
 			return triOf(a.Equal(b))
 		}
+	}
+	if l, r := c.list(x), c.list(y); l != nil && r != nil {
+		// CEL's list equality: the same length and equal elements in order.
+		return func(in *Input) tri { return triOf(slices.Equal(l(in), r(in))) }
 	}
 	return nil
 }

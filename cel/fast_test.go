@@ -24,6 +24,8 @@ var fastAtoms = []string{
 	`query.functions.exists(f, !(f in ["pg_catalog.now"]))`, `query.literals.exists(l, l.contains("'"))`,
 	`query.text.startsWith("SELECT")`, `query.fingerprint.endsWith("ace")`, `source.app.contains("ill")`,
 	`source.route == "/pay"`, `query.dialect == "postgres"`, `key.session == ""`, `query.object == "TABLE"`,
+	`query.tables == ["orders"]`, `query.tables != ["public.a", "public.b"]`, `["secrets", "public.x"] == query.tables`,
+	`query.tables == []`, `key.scopes == ["write", "app"]`, `query.functions == query.tables`, `query.tables == secret_tables`,
 	`true`, `false`, `flag_on`,
 	// outside, some failing in CEL
 	`size(query.tables) == 1`, `args.size() > 0`, `args[0] == 42`, `named_args["id"] == 7`,
@@ -146,6 +148,8 @@ func TestFastPathCoverage(t *testing.T) {
 		{`query.tables.exists(t, t in secret_tables)`, no},
 		{`"public.accounts" in query.tables || key.labels["x"] == "y"`, yes},
 		{`!(key.role in ["reader"])`, yes},
+		{`query.tables == ["public.accounts"]`, yes},
+		{`query.tables != ["public.accounts"] && query.command == "UPDATE"`, no},
 		{`size(query.tables) == 1`, unknown},
 	} {
 		t.Run(tc.rule, func(t *testing.T) {
@@ -175,6 +179,7 @@ func BenchmarkFastPath(b *testing.B) {
 	for _, rule := range []string{
 		`query.command == "UPDATE" && key.role == "writer" && key.expires_at > now`,
 		`query.tables.exists(t, t in secret_tables)`,
+		`query.command == "UPDATE" && query.tables == ["public.accounts"] && key.role == "writer"`,
 	} {
 		p := mustCompile(b, env, rule)
 		slow := *p
