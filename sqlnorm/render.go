@@ -103,11 +103,8 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				upper := kw != 0 && fl&(fTable|fAlias|fFunc|fFuncQual|fIdent|fCaseKeep) == 0 &&
 					next != tDot && prev != tDot
 				// wordAt, inlined.
-				if !noSpaceFirst[last&15][tWord] {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
+				buf = spaceIf(buf, !noSpaceFirst[last&15][tWord])
+				n = len(buf)
 				out := buf[n : n+m]
 				for j := 0; j < m; j += 8 {
 					binary.LittleEndian.PutUint64(out[j:], foldCase8(load64(src, start+j), upper))
@@ -120,19 +117,12 @@ func (a *analyzer) renderFast(c *renderCtx) {
 			case tComma:
 				// No space goes before a comma (noSpace), and raw adds
 				// none before a byte other than ':'.
-				buf = buf[:n+1]
-				buf[n] = ','
+				buf = put1(buf, false, ',')
 				last, glue = tComma, false
 				i++
 				continue
 			case tDot:
-				if !noSpaceFirst[last&15][tDot] {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
-				buf = buf[:n+1]
-				buf[n] = '.'
+				buf = put1(buf, !noSpaceFirst[last&15][tDot], '.')
 				last, glue = tDot, false
 				i++
 				continue
@@ -141,8 +131,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 					a.byDepth = -1
 				}
 				a.depth--
-				buf = buf[:n+1]
-				buf[n] = ')' // noSpace: never a space before )
+				buf = put1(buf, false, ')') // noSpace: never a space before )
 				last, glue = tRParen, false
 				i++
 				continue
@@ -154,13 +143,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				if tk.end-tk.start != 1 || op == '+' || op == '-' || op == ':' {
 					break
 				}
-				if !noSpaceFirst[last&15][tOp] {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
-				buf = buf[:n+1]
-				buf[n] = op
+				buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
 				last, glue = tOp, false
 				i++
 				continue
@@ -173,13 +156,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				if int(tk.pnum) > st.Params {
 					st.Params = int(tk.pnum)
 				}
-				if !noSpaceFirst[last&15][tParam] {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
-				buf = buf[:n+2]
-				buf[n], buf[n+1] = '$', '0'
+				buf = append(spaceIf(buf, !noSpaceFirst[last&15][tParam]), '$', '0')
 				last, glue = tParam, false
 				i++
 				continue
@@ -191,12 +168,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 					break
 				}
 				st.Literals = append(st.Literals, src[tk.start:tk.end])
-				if !noSpaceFirst[last&15][tParam] {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
-				buf = append(buf, c.ph...)
+				buf = append(spaceIf(buf, !noSpaceFirst[last&15][tParam]), c.ph...)
 				last, glue = tParam, false
 				i++
 				continue
@@ -206,13 +178,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 					break
 				}
 				a.depth++
-				if !noSpaceFirst[last&15][tLParen] && !glue {
-					buf = buf[:n+1]
-					buf[n] = ' '
-					n++
-				}
-				buf = buf[:n+1]
-				buf[n] = '('
+				buf = put1(buf, !noSpaceFirst[last&15][tLParen] && !glue, '(')
 				last, glue = tLParen, false
 				i++
 				continue
@@ -223,6 +189,27 @@ func (a *analyzer) renderFast(c *renderCtx) {
 		buf, last, glue = c.r.buf, c.r.last, c.r.glue
 	}
 	c.r.buf, c.r.last, c.r.glue = buf, last, glue
+}
+
+// spaceIf appends a space to buf when space is set. The fast paths have
+// checked that buf has room, so it never grows buf (inlined).
+func spaceIf(buf []byte, space bool) []byte {
+	if space {
+		n := len(buf)
+		buf = buf[:n+1]
+		buf[n] = ' '
+	}
+	return buf
+}
+
+// put1 appends b to buf, after a space when space is set; as spaceIf, the
+// caller has checked that buf has room for both.
+func put1(buf []byte, space bool, b byte) []byte {
+	buf = spaceIf(buf, space)
+	n := len(buf)
+	buf = buf[:n+1]
+	buf[n] = b
+	return buf
 }
 
 // renderCtx is the state of one render that renderToken needs.
