@@ -126,36 +126,61 @@ func benchGate(b *testing.B, audit bool) *approval.Gate {
 	return g
 }
 
+// benchKeyCtx is the benchmarks' context: a key with role app.
+func benchKeyCtx() context.Context {
+	return approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+}
+
+// execVariant opens one way of reaching the in-memory driver.
+type execVariant struct {
+	name string
+	open func(b *testing.B) *sql.DB
+}
+
+// execVariants are BenchmarkExecContext's variants: raw, approved (10
+// rules, cached statement; with the gate set lazily; with an audit record
+// enqueued), the wrapper alone, and the otelsql and sqlmw pass-throughs.
+var execVariants = []execVariant{
+	{"raw", func(b *testing.B) *sql.DB { return sql.OpenDB(benchConnector{benchDriver{}}) }},
+	{"approved", func(b *testing.B) *sql.DB {
+		return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, false)))
+	}},
+	{"approved-lazy-gate", func(b *testing.B) *sql.DB {
+		g := benchGate(b, false)
+		return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, nil, WithGateFunc(func() (*approval.Gate, error) { return g, nil })))
+	}},
+	{"approved+audit", func(b *testing.B) *sql.DB {
+		return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, true)))
+	}},
+	{"wrapper-only", func(b *testing.B) *sql.DB {
+		return sql.OpenDB(newConnectorDecider(benchConnector{benchDriver{}}, allowDecider{}))
+	}},
+	{"otelsql", func(b *testing.B) *sql.DB { return otelsql.OpenDB(benchConnector{benchDriver{}}) }},
+	{"sqlmw", func(b *testing.B) *sql.DB {
+		return sql.OpenDB(benchConnector{sqlmw.Driver(benchDriver{}, sqlmw.NullInterceptor{})})
+	}},
+}
+
+// execVariantsNamed returns the execVariants with these names, in order.
+func execVariantsNamed(names ...string) []execVariant {
+	var out []execVariant
+	for _, n := range names {
+		for _, v := range execVariants {
+			if v.name == n {
+				out = append(out, v)
+			}
+		}
+	}
+	return out
+}
+
 // BenchmarkExecContext compares one db.ExecContext through database/sql
 // over an in-memory driver: raw, approved (10 rules, cached statement,
 // with and without an audit record enqueued), and the otelsql and sqlmw
 // pass-through wrappers.
 func BenchmarkExecContext(b *testing.B) {
-	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
-	cases := []struct {
-		name string
-		open func(b *testing.B) *sql.DB
-	}{
-		{"raw", func(b *testing.B) *sql.DB { return sql.OpenDB(benchConnector{benchDriver{}}) }},
-		{"approved", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, false)))
-		}},
-		{"approved-lazy-gate", func(b *testing.B) *sql.DB {
-			g := benchGate(b, false)
-			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, nil, WithGateFunc(func() (*approval.Gate, error) { return g, nil })))
-		}},
-		{"approved+audit", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, true)))
-		}},
-		{"wrapper-only", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(newConnectorDecider(benchConnector{benchDriver{}}, allowDecider{}))
-		}},
-		{"otelsql", func(b *testing.B) *sql.DB { return otelsql.OpenDB(benchConnector{benchDriver{}}) }},
-		{"sqlmw", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(benchConnector{sqlmw.Driver(benchDriver{}, sqlmw.NullInterceptor{})})
-		}},
-	}
-	for _, tc := range cases {
+	ctx := benchKeyCtx()
+	for _, tc := range execVariants {
 		b.Run(tc.name, func(b *testing.B) {
 			db := tc.open(b)
 			defer db.Close()
@@ -177,7 +202,7 @@ func BenchmarkExecContext(b *testing.B) {
 // BenchmarkConnExecContext measures the wrapper alone, calling the
 // driver connection directly (no database/sql).
 func BenchmarkConnExecContext(b *testing.B) {
-	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+	ctx := benchKeyCtx()
 	args := []sqldriver.NamedValue{{Ordinal: 1, Value: int64(42)}}
 	for _, tc := range []struct {
 		name string
@@ -224,7 +249,7 @@ func startOnThread(b *testing.B) cputime.Meter {
 }
 
 func benchGateOnly(b *testing.B, audit bool) {
-	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+	ctx := benchKeyCtx()
 	g := benchGate(b, audit)
 	req := approval.Request{SQL: benchSQL, Args: []approval.Arg{{Ordinal: 1, Value: int64(42)}}}
 	cpu := startOnThread(b)

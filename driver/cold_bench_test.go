@@ -1,12 +1,9 @@
 package driver
 
 import (
-	"context"
 	"database/sql"
 	"testing"
 	"time"
-
-	"github.com/approvedsql/approvedsql/approval"
 )
 
 // BenchmarkExecContextCold is BenchmarkExecContext with 1 MB of memory
@@ -17,21 +14,10 @@ import (
 // timing's own cost). Compare with the hot loop of BenchmarkExecContext:
 // the difference is what a real server's workload sees.
 func BenchmarkExecContextCold(b *testing.B) {
-	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
+	ctx := benchKeyCtx()
 	junk := make([]byte, 1<<20)
-	for _, tc := range []struct {
-		name string
-		open func(b *testing.B) *sql.DB
-	}{
-		{"raw", func(b *testing.B) *sql.DB { return sql.OpenDB(benchConnector{benchDriver{}}) }},
-		{"approved", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, false)))
-		}},
-		{"approved+audit", func(b *testing.B) *sql.DB {
-			return sql.OpenDB(NewConnector(benchConnector{benchDriver{}}, benchGate(b, true)))
-		}},
-		{"clock-only", nil},
-	} {
+	variants := append(execVariantsNamed("raw", "approved", "approved+audit"), execVariant{name: "clock-only"})
+	for _, tc := range variants {
 		b.Run(tc.name, func(b *testing.B) {
 			var db *sql.DB
 			if tc.open != nil {
