@@ -266,7 +266,8 @@ func (g *Gate) key(ctx context.Context, cv *callValues, now time.Time) (*Key, er
 		return nil, nil
 	}
 	var key *Key
-	if tok := cv.token; cv.hasToken {
+	if cv.hasToken {
+		tok := cv.token
 		if tok == "" {
 			// An empty credential is not the absence of one: an app that
 			// forwards a missing header must not fall back to anonymous.
