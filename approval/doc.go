@@ -88,7 +88,12 @@
 //  4. Inputs over a cap deny with ErrInputTooLarge naming the cap; an
 //     argument of a type rules cannot read is denied too (cel's arg_type).
 //  5. The call is counted in the usage windows ([Usage]; denied calls
-//     count too, so usage.* sees attempts).
+//     count too, so usage.* sees attempts) when something can read the
+//     counts: a rule of the policy in force that reads usage.* (dry-run
+//     rules included), or any grant condition, so always when the Gate has
+//     [Approvals]. Otherwise counting is skipped; it starts when a policy
+//     that reads usage.* comes into force, as it does when the process
+//     starts (the default [MemoryUsage] lives in memory).
 //  6. Rules that cannot match the statement's command (cel
 //     Program.Commands) are skipped without evaluation, and so are rules
 //     pinned to other values of the variable that most rules of the same

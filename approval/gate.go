@@ -237,7 +237,9 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 		g.deny(d, "", "", limitError(err))
 		return
 	}
-	if req.Phase == Execute {
+	if req.Phase == Execute && (p.readsUsage || g.approvals != nil) {
+		// Counted only when something can read the counts: a rule of
+		// this policy, or a grant condition.
 		in.Usage = g.usage.Observe(d.KeyID, stmt.Fingerprint, now)
 	} else {
 		in.Usage = cel.UsageVars{}

@@ -5,9 +5,11 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/approvedsql/approvedsql/cel"
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
@@ -475,6 +477,60 @@ rules:
 	// Out of office hours: the default.
 	clock.Advance(8 * time.Hour)
 	checkDecision(t, g.Decide(ctx, req), Deny, "default", ErrDenied)
+}
+
+// countingUsage counts Observe calls and reports that count as every
+// window.
+type countingUsage struct{ n atomic.Int64 }
+
+func (u *countingUsage) Observe(string, string, time.Time) cel.UsageVars {
+	n := u.n.Add(1)
+	return cel.UsageVars{KeyCalls1m: n, KeyCalls1h: n, FingerprintCalls1m: n}
+}
+
+// Calls are counted only while something can read the counts: a rule of
+// the policy in force (dry-run rules included) or, with Approvals, a grant
+// condition.
+func TestDecideCountsUsageOnlyWhenRead(t *testing.T) {
+	const plain = "version: p\ndialect: postgres\nrules:\n  - {name: reads, effect: allow, when: query.read_only}\n"
+	const limited = "version: l\ndialect: postgres\nrules:\n  - {name: rate, effect: deny, when: usage.key_calls_1m > 2}\n  - {name: reads, effect: allow, when: query.read_only}\n"
+	const shadow = "version: s\ndialect: postgres\nrules:\n  - {name: rate, effect: deny, mode: dry-run, when: usage.key_calls_1h > 100}\n  - {name: reads, effect: allow, when: query.read_only}\n"
+	ctx := WithKey(context.Background(), testKey("app"))
+	req := Request{Statement: stmt("SELECT", true, "t")}
+	for _, tc := range []struct {
+		name   string
+		policy string
+		opts   []Option
+		want   int64
+	}{
+		{"no rule reads usage", plain, nil, 0},
+		{"an enforced rule reads usage", limited, nil, 2},
+		{"a dry-run rule reads usage", shadow, nil, 2},
+		{"approvals may read usage", plain, []Option{WithApprovals(&fakeApprovals{})}, 2},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			u := &countingUsage{}
+			g := mustGate(t, mustPolicy(t, tc.policy), append(tc.opts, WithClock(newTestClock()), WithUsage(u))...)
+			for range 2 {
+				checkDecision(t, g.Decide(ctx, req), Allow, "reads")
+			}
+			if got := u.n.Load(); got != tc.want {
+				t.Errorf("Observe called %d times, want %d", got, tc.want)
+			}
+		})
+	}
+
+	// A reload to a policy that reads usage starts the counting.
+	u := &countingUsage{}
+	g := mustGate(t, mustPolicy(t, plain), WithClock(newTestClock()), WithUsage(u))
+	checkDecision(t, g.Decide(ctx, req), Allow, "reads")
+	g.SetPolicy(mustPolicy(t, limited))
+	checkDecision(t, g.Decide(ctx, req), Allow, "reads")
+	checkDecision(t, g.Decide(ctx, req), Allow, "reads")
+	checkDecision(t, g.Decide(ctx, req), Deny, "rate", ErrDenied)
+	if got := u.n.Load(); got != 3 {
+		t.Errorf("after the reload Observe was called %d times, want 3", got)
+	}
 }
 
 func TestDecideWithLearner(t *testing.T) {

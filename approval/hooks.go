@@ -39,7 +39,9 @@ type Approvals interface {
 	KeyRevoked(keyID string) (bool, error)
 }
 
-// Usage counts calls in sliding windows.
+// Usage counts calls in sliding windows. The Gate calls Observe only
+// while the policy in force has a rule that reads usage.* or the Gate has
+// [Approvals] (see the package documentation, step 5).
 type Usage interface {
 	// Observe counts one call and returns the windows' counts including it.
 	Observe(keyID, fingerprint string, now time.Time) cel.UsageVars

@@ -5,6 +5,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"os"
+	"strings"
 
 	"github.com/approvedsql/approvedsql/cel"
 	"github.com/approvedsql/approvedsql/sqlnorm"
@@ -102,6 +103,8 @@ type Policy struct {
 	rules     []*Rule
 	byCommand map[string]*ruleSet
 	anyCmd    *ruleSet // for commands no rule names
+	// readsUsage: some rule reads usage.*, so calls must be counted.
+	readsUsage bool
 }
 
 // Name returns the name given at load (usually the file path).
@@ -204,6 +207,13 @@ func (p *Policy) index() {
 		}
 	}
 	p.anyCmd = build("")
+	for _, r := range p.rules {
+		for _, v := range r.prog.Variables() {
+			if strings.HasPrefix(v, "usage.") {
+				p.readsUsage = true
+			}
+		}
+	}
 }
 
 func contains(list []string, s string) bool {

@@ -11,12 +11,17 @@ import (
 	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
+// memPolicy's runaway-statement rule reads usage.*, so that every call is
+// counted and the memory tests fill the usage counters too.
 const memPolicy = `version: "1"
 dialect: postgres
 rules:
   - name: no-secrets
     effect: deny
     when: query.tables.exists(t, t == "secrets")
+  - name: runaway-statement
+    effect: deny
+    when: usage.fingerprint_calls_1m > 1000000000
   - name: reads
     effect: allow
     when: query.command == "SELECT" && key.role == "app"
