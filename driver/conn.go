@@ -35,11 +35,15 @@ type conn struct {
 	resetter      sqldriver.SessionResetter
 	validator     sqldriver.Validator
 
-	tx       approval.TxState
-	recheck  bool             // a call that may have changed session settings ran: check before the next
-	checked  *approval.Policy // WithRecheckAfterWrites: the policy in force when the session was last checked
-	skip     *skipped         // the call whose ErrSkip fallback is in progress
-	poisoned error            // set by the call check; later calls get ErrBadConn
+	tx      approval.TxState
+	recheck bool             // a call that may have changed session settings ran: check before the next
+	checked *approval.Policy // WithRecheckAfterWrites: the policy in force when the session was last checked
+	skip    *skipped         // the call whose ErrSkip fallback is in progress
+	// settingsSafe is the last statement that passed checkStatement and
+	// passes it whatever its arguments (see argsFreeOfSettings): the same
+	// statement again skips the check.
+	settingsSafe *sqlnorm.Statement
+	poisoned     error // set by the call check; later calls get ErrBadConn
 }
 
 // skipped remembers a call decided by ExecContext/QueryContext that the
@@ -328,9 +332,26 @@ func (c *conn) decideCall(ctx context.Context, query string, args []sqldriver.Na
 	if !dec.Allowed() {
 		return deniedError(dec)
 	}
-	if err := c.cfg.checkStatement(dec, call.Args); err != nil {
+	if err := c.checkStatement(dec, call.Args); err != nil {
 		c.cfg.gate.finish(ctx, dec, approval.Result{RowsAffected: -1, Err: err})
 		return err
+	}
+	return nil
+}
+
+// checkStatement is config.checkStatement, skipped for the statement
+// that last passed it whatever its arguments. Statements are immutable
+// and shared by the Gate's cache, so the same pointer is the same facts.
+func (c *conn) checkStatement(dec *approval.Decision, args []sqldriver.NamedValue) error {
+	st := dec.Statement
+	if st != nil && st == c.settingsSafe {
+		return nil
+	}
+	if err := c.cfg.checkStatement(dec, args); err != nil {
+		return err
+	}
+	if st != nil && argsFreeOfSettings(st) {
+		c.settingsSafe = st
 	}
 	return nil
 }

@@ -206,6 +206,20 @@ func isWordByte(c byte) bool {
 	return c == '_' || c == '$' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= 0x80
 }
 
+// argsFreeOfSettings reports whether changesSetting's answer for st does
+// not depend on the arguments: it reads them only for a PostgreSQL
+// statement that writes pg_settings or calls set_config.
+func argsFreeOfSettings(st *sqlnorm.Statement) bool {
+	if st.Dialect != sqlnorm.Postgres {
+		return true
+	}
+	switch upperCommand(st.Command) {
+	case "SET", "RESET", "DISCARD", "DO":
+		return true // decided by the text alone
+	}
+	return !writesPgSettings(st) && !callsSetConfig(st)
+}
+
 func callsSetConfig(st *sqlnorm.Statement) bool {
 	for _, f := range st.Functions {
 		if strings.EqualFold(f, "set_config") || strings.EqualFold(f, "pg_catalog.set_config") {

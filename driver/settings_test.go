@@ -297,3 +297,96 @@ func TestRecheckAfterPolicyChange(t *testing.T) {
 		t.Fatalf("inner calls %d → %d, want one more", before, len(fdb.ops()))
 	}
 }
+
+// argsFreeOfSettings is what lets a connection skip the setting guard for
+// a statement seen before: when it holds, no argument changes the answer.
+func TestArgsFreeOfSettings(t *testing.T) {
+	hostile := [][]sqldriver.NamedValue{
+		nil,
+		{{Ordinal: 1, Value: "standard_conforming_strings"}, {Ordinal: 2, Value: "off"}},
+		{{Ordinal: 1, Value: []byte("client_encoding")}, {Ordinal: 2, Value: "SJIS"}},
+		{{Ordinal: 1, Value: settingName("client_encoding")}},
+	}
+	cases := []struct {
+		sql  string
+		free bool
+	}{
+		{"SELECT id FROM items WHERE id = $1", true},
+		{"UPDATE items SET name = $1 WHERE id = $2", true},
+		{"SET search_path = app", true},
+		{"SET standard_conforming_strings = off", true},
+		{"RESET ALL", true},
+		{"DO $$BEGIN END$$", true},
+		{"SELECT set_config($1, $2, false)", false},
+		{"SELECT pg_catalog.set_config('app.x', $1, true)", false},
+		{"UPDATE pg_settings SET setting = $1 WHERE name = $2", false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.sql, func(t *testing.T) {
+			st, err := sqlnorm.Normalize(sqlnorm.Options{Dialect: sqlnorm.Postgres}, tc.sql)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := argsFreeOfSettings(st); got != tc.free {
+				t.Fatalf("argsFreeOfSettings = %v, want %v", got, tc.free)
+			}
+			answers := map[string]bool{}
+			for _, args := range hostile {
+				answers[changesSetting(st, args)] = true
+			}
+			if tc.free && len(answers) != 1 {
+				t.Errorf("arguments change the answer: %v", answers)
+			}
+			if !tc.free && len(answers) == 1 {
+				t.Errorf("the hostile arguments were not told apart: %v", answers)
+			}
+		})
+	}
+	for _, d := range []sqlnorm.Dialect{sqlnorm.MySQL, sqlnorm.SQLite} {
+		st, err := sqlnorm.Normalize(sqlnorm.Options{Dialect: d}, "SELECT set_config(?, ?, false)")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !argsFreeOfSettings(st) {
+			t.Errorf("%s: the guard reads no arguments there, but argsFreeOfSettings is false", d)
+		}
+	}
+}
+
+// A connection that has run a statement skips the setting guard for it
+// again only when no argument can change the answer: set_config with a
+// harmless setting, then the same text with a guarded one, is refused.
+func TestSettingGuardAfterRepeat(t *testing.T) {
+	p, err := approval.ParsePolicy([]byte("version: s\ndialect: postgres\nrules:\n  - {name: all, effect: allow, when: 'true'}\n"), "s.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	g, err := approval.NewGate(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fdb := newFakeDB(allConn)
+	db := sql.OpenDB(NewConnector(fakeConnector{fakeDriver{fdb}}, g))
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	ctx := approval.WithKey(context.Background(), approval.Key{ID: "k1", ExpiresAt: time.Now().Add(time.Hour)})
+	const q = "SELECT set_config($1, $2, false)"
+	for range 2 {
+		if _, err := db.ExecContext(ctx, "SELECT 1"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := db.ExecContext(ctx, q, "app.tenant", "42"); err != nil {
+			t.Fatalf("a harmless setting: %v", err)
+		}
+	}
+	before := len(fdb.ops())
+	if _, err := db.ExecContext(ctx, q, "standard_conforming_strings", "off"); !errors.Is(err, ErrSessionSetting) {
+		t.Fatalf("the same text with a guarded setting: err = %v, want ErrSessionSetting", err)
+	}
+	if len(fdb.ops()) != before {
+		t.Fatalf("the refused call reached the driver: %v", fdb.ops()[before:])
+	}
+	if _, err := db.ExecContext(ctx, "SET client_encoding = 'SJIS'"); !errors.Is(err, ErrSessionSetting) {
+		t.Fatalf("SET client_encoding: err = %v, want ErrSessionSetting", err)
+	}
+}
