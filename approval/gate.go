@@ -43,6 +43,10 @@ type evalState struct {
 	req   Request
 	args  []any
 	named map[string]any
+	// The statement that last passed the caps of limEnv on this state:
+	// the same statement again has only the rest of its input measured.
+	limStmt *sqlnorm.Statement
+	limEnv  *cel.Env
 }
 
 // NewGate returns a Gate enforcing policy (required).
@@ -233,7 +237,12 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	} else {
 		in.Source = cel.SourceVars{}
 	}
-	if err := p.env.Check(in); err != nil {
+	if st.limStmt == stmt && st.limEnv == p.env {
+		err = p.env.CheckSameStatement(in)
+	} else if err = p.env.Check(in); err == nil {
+		st.limStmt, st.limEnv = stmt, p.env
+	}
+	if err != nil {
 		g.deny(d, "", "", limitError(err))
 		return
 	}

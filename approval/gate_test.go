@@ -184,6 +184,21 @@ rules:
 		})
 	}
 	checkDecision(t, g.Decide(ctx, Request{Statement: stmt("SELECT", true, "a", "b", "c"), Args: []Arg{{Value: "12345678"}}}), Allow, "all")
+
+	// A statement that passed the caps is measured again under another
+	// policy, and its arguments on every call.
+	three := stmt("SELECT", true, "a", "b", "c")
+	for range 3 {
+		checkDecision(t, g.Decide(ctx, Request{Statement: three, Args: []Arg{{Value: "1234"}}}), Allow, "all")
+	}
+	checkDecision(t, g.Decide(ctx, Request{Statement: three, Args: []Arg{{Value: "123456789"}}}), Deny, "", ErrDenied, ErrInputTooLarge)
+	checkDecision(t, g.Decide(ctx, Request{Statement: three, Args: []Arg{{Value: "1"}, {Value: "2"}, {Value: "3"}}}), Deny, "", ErrDenied, ErrInputTooLarge)
+	g.SetPolicy(mustPolicy(t, strings.Replace(src, "max_list_length: 3", "max_list_length: 2", 1)))
+	d := g.Decide(ctx, Request{Statement: three, Args: []Arg{{Value: "1234"}}})
+	checkDecision(t, d, Deny, "", ErrDenied, ErrInputTooLarge)
+	if !strings.Contains(d.Err.Error(), "max_list_length") {
+		t.Errorf("under the tighter policy: %v, want the max_list_length cap", d.Err)
+	}
 }
 
 func TestDecideLexerRejection(t *testing.T) {

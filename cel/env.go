@@ -169,6 +169,10 @@ func (e *Env) CostBudget() uint64 { return e.budget }
 // [Limits.Check].
 func (e *Env) Check(in *Input) error { return e.limits.Check(in) }
 
+// CheckSameStatement is [Limits.CheckSameStatement] with the environment's
+// caps: for an input whose statement already passed Check under e.
+func (e *Env) CheckSameStatement(in *Input) error { return e.limits.CheckSameStatement(in) }
+
 // Constants returns the names of the declared constants, sorted.
 func (e *Env) Constants() []string {
 	names := make([]string, 0, len(e.consts))

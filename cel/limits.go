@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"reflect"
 	"time"
+
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // Default input caps; see [Limits].
@@ -121,6 +123,20 @@ func (l Limits) Check(in *Input) error {
 	return l.full(in)
 }
 
+// CheckSameStatement is Check for an input whose statement (in.Query, the
+// same pointer) already passed Check under these limits: the statement's
+// facts are not measured again. Statements are immutable, so the answer
+// is Check's.
+func (l *Limits) CheckSameStatement(in *Input) error {
+	if in == nil || in.Query == nil {
+		return ErrNoStatement
+	}
+	if l.callWithin(in) {
+		return nil
+	}
+	return l.full(in)
+}
+
 // full is Check without the quick path: it walks every part of in and
 // reports the first cap crossed.
 func (l Limits) full(in *Input) error {
@@ -195,19 +211,19 @@ func (l Limits) full(in *Input) error {
 // path that finds the first cap crossed and reports it (it may also find
 // none: within gives up on argument types it does not list).
 func (l *Limits) within(in *Input) bool {
-	q, k, src := in.Query, &in.Key, &in.Source
+	return l.statementWithin(in.Query) && l.callWithin(in)
+}
+
+// statementWithin is within's part for the statement's facts: the same
+// for every call of one statement.
+func (l *Limits) statementWithin(q *sqlnorm.Statement) bool {
 	ms := l.MaxStringLength
 	if len(q.Text) > l.MaxTextLength ||
 		len(q.Fingerprint) > ms || len(q.Command) > ms || len(q.Object) > ms || len(q.Dialect) > ms ||
-		len(k.ID) > ms || len(k.Subject) > ms || len(k.Role) > ms || len(k.Session) > ms ||
-		len(src.App) > ms || len(src.Service) > ms || len(src.Address) > ms || len(src.Route) > ms ||
-		len(q.Tables) > l.MaxListLength || len(q.Functions) > l.MaxListLength ||
-		len(q.Literals) > l.MaxListLength || len(k.Scopes) > l.MaxListLength ||
-		len(k.Labels) > l.MaxMapSize || len(src.Labels) > l.MaxMapSize ||
-		len(in.Args)+len(in.NamedArgs) > l.MaxArgs || len(in.NamedArgs) > 0 {
+		len(q.Tables) > l.MaxListLength || len(q.Functions) > l.MaxListLength || len(q.Literals) > l.MaxListLength {
 		return false
 	}
-	for _, list := range [...][]string{q.Tables, q.Functions, k.Scopes} {
+	for _, list := range [...][]string{q.Tables, q.Functions} {
 		for _, s := range list {
 			if len(s) > ms {
 				return false
@@ -216,6 +232,25 @@ func (l *Limits) within(in *Input) bool {
 	}
 	for _, s := range q.Literals {
 		if len(s) > l.MaxTextLength {
+			return false
+		}
+	}
+	return true
+}
+
+// callWithin is within's part for the rest: key, source and arguments.
+func (l *Limits) callWithin(in *Input) bool {
+	k, src := &in.Key, &in.Source
+	ms := l.MaxStringLength
+	if len(k.ID) > ms || len(k.Subject) > ms || len(k.Role) > ms || len(k.Session) > ms ||
+		len(src.App) > ms || len(src.Service) > ms || len(src.Address) > ms || len(src.Route) > ms ||
+		len(k.Scopes) > l.MaxListLength ||
+		len(k.Labels) > l.MaxMapSize || len(src.Labels) > l.MaxMapSize ||
+		len(in.Args)+len(in.NamedArgs) > l.MaxArgs || len(in.NamedArgs) > 0 {
+		return false
+	}
+	for _, s := range k.Scopes {
+		if len(s) > ms {
 			return false
 		}
 	}

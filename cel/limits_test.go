@@ -2,6 +2,7 @@ package cel
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -61,6 +62,16 @@ func TestLimitsCheck(t *testing.T) {
 			in := smallInput()
 			c.mutate(in)
 			err := l.Check(in)
+			if strings.HasPrefix(c.field, "query.") == l.statementWithin(in.Query) {
+				t.Fatalf("statementWithin = %v for a case on %s", l.statementWithin(in.Query), c.field)
+			}
+			if l.statementWithin(in.Query) {
+				// A statement already checked: the rest of the input
+				// gets the same answer as from Check.
+				if same := l.CheckSameStatement(in); fmt.Sprint(same) != fmt.Sprint(err) {
+					t.Errorf("CheckSameStatement = %v, Check = %v", same, err)
+				}
+			}
 			if c.cap == "" {
 				if err != nil {
 					t.Fatalf("Check: %v", err)
