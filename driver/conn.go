@@ -412,6 +412,15 @@ func (c *conn) trackTx(st *sqlnorm.Statement) {
 	if st == nil {
 		return
 	}
+	switch st.Command {
+	case "SELECT", "INSERT", "UPDATE", "DELETE":
+		// Most calls: neither a transaction verb nor a SET, DO or
+		// CALL, so they change nothing unless a read-only transaction
+		// must look at their functions.
+		if !c.tx.ReadOnly {
+			return
+		}
+	}
 	switch upperCommand(st.Command) {
 	case "BEGIN", "START":
 		if !c.tx.Active {
