@@ -47,6 +47,11 @@ type evalState struct {
 	// the same statement again has only the rest of its input measured.
 	limStmt *sqlnorm.Statement
 	limEnv  *cel.Env
+	// The text this state last normalised and its statement: the same
+	// text under the same options again skips the statement cache.
+	normSQL  string
+	normOpts sqlnorm.Options
+	normStmt *sqlnorm.Statement
 }
 
 // NewGate returns a Gate enforcing policy (required).
@@ -174,11 +179,16 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 			g.deny(d, "", "", capError("max_sql_bytes", len(req.SQL), lim.MaxSQLBytes))
 			return
 		}
-		var err error
-		stmt, err = g.stmts.Normalize(p.opts, req.SQL)
-		if err != nil {
-			g.deny(d, "", "statement rejected by the lexer", err)
-			return
+		if st.normStmt != nil && st.normSQL == req.SQL && st.normOpts == p.opts {
+			stmt = st.normStmt // Normalize is a function of (opts, text)
+		} else {
+			var err error
+			stmt, err = g.stmts.Normalize(p.opts, req.SQL)
+			if err != nil {
+				g.deny(d, "", "statement rejected by the lexer", err)
+				return
+			}
+			st.normSQL, st.normOpts, st.normStmt = req.SQL, p.opts, stmt
 		}
 	} else if stmt.Dialect != p.dialect {
 		g.deny(d, "", "statement normalised for dialect "+string(stmt.Dialect)+", policy is "+string(p.dialect), nil)

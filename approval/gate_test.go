@@ -201,6 +201,32 @@ rules:
 	}
 }
 
+// The same text decided again under a policy whose settings lex it
+// differently is lexed again: a backslash ends nothing in a standard
+// string, and escapes the quote when standard_conforming_strings is off.
+func TestDecideRelexesUnderOtherSettings(t *testing.T) {
+	policy := func(scs string) *Policy {
+		return mustPolicy(t, "version: s\ndialect: postgres\nsettings:\n  standard_conforming_strings: \""+scs+
+			"\"\nrules:\n  - {name: all, effect: allow, when: 'true'}\n")
+	}
+	g := mustGate(t, policy("on"), WithClock(newTestClock()))
+	ctx := WithKey(context.Background(), testKey("app"))
+	const q = `SELECT 'a\', 1`
+	for range 3 {
+		checkDecision(t, g.Decide(ctx, Request{SQL: q}), Allow, "all")
+	}
+	g.SetPolicy(policy("off"))
+	for range 2 {
+		checkDecision(t, g.Decide(ctx, Request{SQL: q}), Deny, "", ErrDenied, sqlnorm.ErrRejected)
+	}
+	g.SetPolicy(policy("on"))
+	d := g.Decide(ctx, Request{SQL: q})
+	checkDecision(t, d, Allow, "all")
+	if d.Statement == nil || len(d.Statement.Literals) != 2 {
+		t.Errorf("statement %+v, want the two literals of the standard reading", d.Statement)
+	}
+}
+
 func TestDecideLexerRejection(t *testing.T) {
 	p := mustPolicy(t, "version: x\ndialect: postgres\nrules:\n  - {name: all, effect: allow, when: 'true'}\n")
 	g := mustGate(t, p, WithClock(newTestClock()))
