@@ -43,10 +43,13 @@ type evalState struct {
 	req   Request
 	args  []any
 	named map[string]any
-	// The statement that last passed the caps of limEnv on this state:
-	// the same statement again has only the rest of its input measured.
-	limStmt *sqlnorm.Statement
-	limEnv  *cel.Env
+	// The statement that last passed the caps of seenPolicy on this
+	// state, and the policy's rules for its command: the same statement
+	// under the same policy again has only the rest of its input
+	// measured, and its rules at hand.
+	seenStmt   *sqlnorm.Statement
+	seenPolicy *Policy
+	seenRules  *ruleSet
 	// The text this state last normalised and its statement: the same
 	// text under the same options again skips the statement cache.
 	normSQL  string
@@ -247,10 +250,10 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	} else {
 		in.Source = cel.SourceVars{}
 	}
-	if st.limStmt == stmt && st.limEnv == p.env {
+	if st.seenStmt == stmt && st.seenPolicy == p {
 		err = p.env.CheckSameStatement(in)
 	} else if err = p.env.Check(in); err == nil {
-		st.limStmt, st.limEnv = stmt, p.env
+		st.seenStmt, st.seenPolicy, st.seenRules = stmt, p, p.rulesFor(stmt.Command)
 	}
 	if err != nil {
 		g.deny(d, "", "", limitError(err))
@@ -268,7 +271,7 @@ func (g *Gate) decide(ctx context.Context, p *Policy, d *Decision, st *evalState
 	st.call.Args = req.Args
 	st.call.Request = req
 
-	rs := p.rulesFor(stmt.Command)
+	rs := st.seenRules // set above for this statement and policy
 	if req.Phase == Prepare {
 		g.prepare(p, rs, d, in)
 		return
