@@ -255,6 +255,9 @@ func (l *Limits) callWithin(in *Input) bool {
 		}
 	}
 	for _, m := range [...]map[string]string{k.Labels, src.Labels} {
+		if len(m) == 0 {
+			continue // ranging over a map costs its iterator's setup even when empty
+		}
 		for key, v := range m {
 			if len(key) > ms || len(v) > ms {
 				return false
