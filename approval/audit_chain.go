@@ -73,9 +73,13 @@ func auditSizeHint(r *Record) int {
 }
 
 // appendAuditBody appends the canonical encoding of r (see auditBody) to b.
-func appendAuditBody(b []byte, r *Record) []byte {
+func appendAuditBody(b []byte, r *Record) []byte { return appendAuditBodyStamped(b, r, nil) }
+
+// appendAuditBodyStamped is appendAuditBody writing the time through st
+// (nil: no reuse).
+func appendAuditBodyStamped(b []byte, r *Record, st *auditStamp) []byte {
 	b = append(b, `{"time":"`...)
-	b = appendAuditTime(b, r.Time)
+	b = st.appendTime(b, r.Time)
 	b = append(b, `","decision":`...)
 	b = appendJSONString(b, r.Decision)
 	b = appendField(b, "rule", r.Rule)
@@ -137,29 +141,49 @@ func appendAuditBody(b []byte, r *Record) []byte {
 
 // appendAuditTime appends t in auditTimeLayout: the layout's fixed shape
 // written digit by digit for years 0 to 9999, time.AppendFormat otherwise.
-func appendAuditTime(b []byte, t time.Time) []byte {
+func appendAuditTime(b []byte, t time.Time) []byte { return (*auditStamp)(nil).appendTime(b, t) }
+
+// auditStamp keeps the date and time of day of the last second it wrote:
+// the records of one batch mostly share their second, and splitting a
+// time into its calendar fields costs more than the rest of the stamp.
+type auditStamp struct {
+	unix int64 // the second written in prefix; valid when ok
+	ok   bool
+	f    [len("2006-01-02T15:04:05.000000Z")]byte
+}
+
+// appendTime is appendAuditTime, reusing the date and time of day when t
+// falls in the second st last wrote. st may be nil.
+func (st *auditStamp) appendTime(b []byte, t time.Time) []byte {
 	t = t.UTC()
-	year, month, day := t.Date()
-	if year < 0 || year > 9999 {
-		return t.AppendFormat(b, auditTimeLayout)
+	var local auditStamp
+	if st == nil {
+		st = &local
 	}
-	hour, minute, sec := t.Clock()
-	var f [len("2006-01-02T15:04:05.000000Z")]byte
-	putDigits(f[0:4], year)
-	f[4] = '-'
-	putDigits(f[5:7], int(month))
-	f[7] = '-'
-	putDigits(f[8:10], day)
-	f[10] = 'T'
-	putDigits(f[11:13], hour)
-	f[13] = ':'
-	putDigits(f[14:16], minute)
-	f[16] = ':'
-	putDigits(f[17:19], sec)
-	f[19] = '.'
-	putDigits(f[20:26], t.Nanosecond()/1000)
-	f[26] = 'Z'
-	return append(b, f[:]...)
+	if unix := t.Unix(); !st.ok || unix != st.unix {
+		year, month, day := t.Date()
+		if year < 0 || year > 9999 {
+			return t.AppendFormat(b, auditTimeLayout)
+		}
+		hour, minute, sec := t.Clock()
+		f := &st.f
+		putDigits(f[0:4], year)
+		f[4] = '-'
+		putDigits(f[5:7], int(month))
+		f[7] = '-'
+		putDigits(f[8:10], day)
+		f[10] = 'T'
+		putDigits(f[11:13], hour)
+		f[13] = ':'
+		putDigits(f[14:16], minute)
+		f[16] = ':'
+		putDigits(f[17:19], sec)
+		f[19] = '.'
+		f[26] = 'Z'
+		st.unix, st.ok = unix, true
+	}
+	putDigits(st.f[20:26], t.Nanosecond()/1000)
+	return append(b, st.f[:]...)
 }
 
 // putDigits writes the len(d) last decimal digits of v (v >= 0) into d,
@@ -342,6 +366,7 @@ type chainWriter struct {
 	wantLines bool
 	lines     []byte
 	ends      []int
+	stamp     auditStamp
 }
 
 // encode makes r ready to be hashed (time canonical, Prev set, strings
@@ -349,10 +374,10 @@ type chainWriter struct {
 func (w *chainWriter) encode(r *Record, prev string) []byte {
 	r.Time = r.Time.Truncate(time.Microsecond).UTC()
 	r.Prev = prev
-	w.body = appendAuditBody(w.body[:0], r)
+	w.body = appendAuditBodyStamped(w.body[:0], r, &w.stamp)
 	if mayNeedCleaning(w.body) {
 		cleanRecord(r)
-		w.body = appendAuditBody(w.body[:0], r)
+		w.body = appendAuditBodyStamped(w.body[:0], r, &w.stamp)
 	}
 	return w.body
 }
@@ -360,13 +385,24 @@ func (w *chainWriter) encode(r *Record, prev string) []byte {
 // mayNeedCleaning reports whether the canonical body of a record may hold
 // a string that cleanText would change: the encoding writes a NUL as
 // \u0000 and invalid UTF-8 as \ufffd, and whatever else it writes is
-// clean. (A string holding those six characters as text also matches:
-// cleaning it changes nothing.)
+// clean. It walks the body's escapes in one pass, so those six characters
+// written as text (an escaped backslash, then "u0000") do not match. (A
+// real U+FFFD is written as itself, not escaped.)
 func mayNeedCleaning(body []byte) bool {
-	if bytes.IndexByte(body, '\\') < 0 { // no escape at all, the common case
-		return false
+	for {
+		i := bytes.IndexByte(body, '\\')
+		if i < 0 || i+6 > len(body) {
+			return false
+		}
+		// An escape is a backslash and the byte after it (\" \\ \n …) or
+		// \u and four hex digits: the next escape starts after it.
+		if body[i+1] == 'u' {
+			if h := string(body[i+2 : i+6]); h == "0000" || h == "fffd" {
+				return true
+			}
+		}
+		body = body[i+2:]
 	}
-	return bytes.Contains(body, []byte(`\u0000`)) || bytes.Contains(body, []byte(`\ufffd`))
 }
 
 // chain writes the argument summaries of each record of batch from its

@@ -12,6 +12,7 @@ import (
 	"sync"
 	"testing"
 	"time"
+	"unicode/utf8"
 )
 
 func testRecord(i int) *Record {
@@ -529,6 +530,48 @@ func TestAuditTimeMatchesFormat(t *testing.T) {
 			if got := string(appendAuditTime([]byte("x"), tt)); got != "x"+want {
 				t.Errorf("%v: got %s, want x%s", tt, got, want)
 			}
+		}
+	}
+	// One stamp reused, as the writer does, over times in the same
+	// second, the next, back again, and out of the digit-by-digit range.
+	var st auditStamp
+	base := time.Date(2026, 11, 28, 23, 59, 59, 0, time.UTC)
+	seq := []time.Time{base, base.Add(1500), base.Add(999_999_999), base.Add(time.Second), base.Add(time.Second + 7000),
+		base, base.In(zones[1]), times[3], base.Add(2 * time.Second), times[4], base.Add(2*time.Second + 1000), {}}
+	for _, tt := range seq {
+		want := tt.UTC().Format(auditTimeLayout)
+		if got := string(st.appendTime(nil, tt)); got != want {
+			t.Errorf("reused stamp, %v: got %s, want %s", tt, got, want)
+		}
+	}
+}
+
+// mayNeedCleaning finds the escapes the encoding writes for a NUL and for
+// invalid UTF-8, and nothing else: not the same six characters written as
+// text (an escaped backslash and "u0000").
+func TestMayNeedCleaning(t *testing.T) {
+	for body, want := range map[string]bool{
+		`{"a":"plain"}`:               false,
+		`{"a":"say \"hi\""}`:          false,
+		`{"a":"x\u0000y"}`:            true,
+		`{"a":"\"\ufffd"}`:            true,
+		`{"a":"\\u0000"}`:             false,
+		`{"a":"\\\u0000"}`:            true,
+		`{"a":"\u00e9","b":"\u0000"}`: true,
+		`{"a":"\u00e9\n"}`:            false,
+		`{"a":"end\n"}`:               false,
+	} {
+		if got := mayNeedCleaning([]byte(body)); got != want {
+			t.Errorf("mayNeedCleaning(%s) = %v, want %v", body, got, want)
+		}
+	}
+	// Whatever the encoder writes: a record with a NUL or invalid UTF-8 in
+	// any string is found, a clean one is not.
+	for _, s := range []string{"a\x00b", "\xff", "quote \" and \\ backslash", "\u0000 as text", "é"} {
+		r := &Record{Time: time.Unix(0, 0), Decision: "allow", Text: s, RowsAffected: -1}
+		dirty := strings.ContainsRune(s, 0) || !utf8.ValidString(s)
+		if got := mayNeedCleaning(appendAuditBody(nil, r)); got != dirty {
+			t.Errorf("text %q: mayNeedCleaning = %v, want %v", s, got, dirty)
 		}
 	}
 }
