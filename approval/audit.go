@@ -8,6 +8,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/approvedsql/approvedsql/sqlnorm"
 )
 
 // Sink receives batches of audit records, already chained (Prev and Hash
@@ -230,11 +232,70 @@ func NewAuditTrail(sink Sink, opts ...AuditOption) (*AuditTrail, error) {
 	return a, nil
 }
 
-// queued is one record in an AuditTrail's buffer. Records from the Gate
-// carry their arguments as facts, summarised by the writer (see argView).
+// queued is one record in an AuditTrail's buffer. A record from the Gate
+// is kept compact: references to the immutable statement, key and source
+// of its decision instead of copies of their strings, and its arguments
+// as facts (see argView); the writer builds the Record. A Record handed to
+// [AuditTrail.Record] is carried as a copy in ext.
 type queued struct {
-	rec  Record
-	args argView
+	ext *Record
+
+	at                                  time.Time
+	decision, rule, reason, fingerprint string
+	keyID, policyVersion, errorClass    string
+	stmt                                *sqlnorm.Statement // Text
+	key                                 *Key               // Role, Session
+	src                                 *Source
+	latency                             time.Duration
+	rowsAffected                        int64
+	argSummary                          []string // the arguments summarised on the caller, when they could not be kept as facts
+	args                                argView
+}
+
+// decisionName is the record's decision.
+func (q *queued) decisionName() string {
+	if q.ext != nil {
+		return q.ext.Decision
+	}
+	return q.decision
+}
+
+// record returns the Record q stands for, without the summaries of the
+// arguments kept as facts (the writer adds them).
+func (q *queued) record() Record {
+	var r Record
+	q.fill(&r)
+	return r
+}
+
+// fill sets *r to the Record q stands for (see record).
+func (q *queued) fill(r *Record) {
+	if q.ext != nil {
+		*r = *q.ext
+		return
+	}
+	*r = Record{
+		Time:          q.at,
+		Decision:      q.decision,
+		Rule:          q.rule,
+		Reason:        q.reason,
+		Fingerprint:   q.fingerprint,
+		KeyID:         q.keyID,
+		PolicyVersion: q.policyVersion,
+		Latency:       q.latency,
+		RowsAffected:  q.rowsAffected,
+		ErrorClass:    q.errorClass,
+		Args:          q.argSummary,
+	}
+	if q.stmt != nil {
+		r.Text = q.stmt.Text
+	}
+	if q.key != nil {
+		r.Role, r.Session = q.key.Role, q.key.Session
+	}
+	if q.src != nil {
+		r.Source = *q.src
+	}
 }
 
 // Record queues a copy of r. Under OverflowFailClosed a full buffer returns
@@ -242,7 +303,8 @@ type queued struct {
 // After Close it returns ErrAuditClosed. The caller must not change the
 // record's slices and maps afterwards.
 func (a *AuditTrail) Record(r *Record) error {
-	q := queued{rec: *r}
+	c := *r
+	q := queued{ext: &c}
 	return a.enqueue(&q)
 }
 
@@ -258,7 +320,7 @@ func (a *AuditTrail) enqueue(q *queued) error {
 		a.nudgeIfFilling()
 		return nil
 	}
-	if d := q.rec.Decision; (d == "deny" || d == "review") && a.overReserve() {
+	if d := q.decisionName(); (d == "deny" || d == "review") && a.overReserve() {
 		// The last eighth is kept for the records of calls already under
 		// way; a refused call's own record must not take it (it is counted
 		// and reported below like any refused record).
@@ -405,7 +467,8 @@ func (a *AuditTrail) run() {
 	linger := time.NewTimer(a.linger)
 	linger.Stop()
 	for q := range a.ch {
-		buf, args = append(buf[:0], q.rec), append(args[:0], q.args)
+		buf, args = append(buf[:0], Record{}), append(args[:0], q.args)
+		q.fill(&buf[0])
 		closed := false
 	fill:
 		for len(buf) < a.batch {
@@ -415,7 +478,8 @@ func (a *AuditTrail) run() {
 					closed = true
 					break fill
 				}
-				buf, args = append(buf, q.rec), append(args, q.args)
+				buf, args = append(buf, Record{}), append(args, q.args)
+				q.fill(&buf[len(buf)-1])
 			default:
 				break fill
 			}

@@ -23,7 +23,7 @@ func (g *Gate) dryRunRules(ctx context.Context, rules []*Rule, d *Decision, in *
 		}
 		var q queued
 		g.newRecord(ctx, &q, d, dryRunDecision(r.Effect))
-		q.rec.Rule, q.rec.Reason = r.Name, reason
+		q.rule, q.reason = r.Name, reason
 		_ = g.record(&q) // the decision is unchanged whatever happens here
 	}
 }
@@ -61,8 +61,8 @@ func (g *Gate) audit(ctx context.Context, d *Decision, decision string, res *Res
 	var q queued
 	g.newRecord(ctx, &q, d, decision)
 	if res != nil {
-		q.rec.RowsAffected = res.RowsAffected
-		q.rec.ErrorClass = errorClass(res.Err)
+		q.rowsAffected = res.RowsAffected
+		q.errorClass = errorClass(res.Err)
 	}
 	return g.record(&q)
 }
@@ -74,7 +74,7 @@ func (g *Gate) record(q *queued) error {
 	if a, ok := g.auditor.(*AuditTrail); ok {
 		return a.enqueue(q) // copies q, which stays on the caller's stack
 	}
-	rec := q.rec
+	rec := q.record()
 	if facts := q.args.facts(); len(facts) > 0 {
 		rec.Args = make([]string, len(facts))
 		var b []byte
@@ -93,31 +93,15 @@ func (g *Gate) newRecord(ctx context.Context, q *queued, d *Decision, decision s
 	if at.IsZero() { // a Decision not made by Decide
 		at, src = g.clock.Now(), sourcePtrFromContext(ctx)
 	}
-	q.rec = Record{
-		Time:          at,
-		Decision:      decision,
-		Rule:          d.Rule,
-		Reason:        d.Reason,
-		Fingerprint:   d.Fingerprint,
-		KeyID:         d.KeyID,
-		PolicyVersion: d.PolicyVersion,
-		Latency:       d.Elapsed,
-		RowsAffected:  -1,
-	}
-	if d.Statement != nil {
-		q.rec.Text = d.Statement.Text
-	}
-	if d.key != nil {
-		q.rec.Role, q.rec.Session = d.key.Role, d.key.Session
-	}
-	if src != nil {
-		q.rec.Source = *src
-	}
+	q.at, q.decision, q.rule, q.reason = at, decision, d.Rule, d.Reason
+	q.fingerprint, q.keyID, q.policyVersion = d.Fingerprint, d.KeyID, d.PolicyVersion
+	q.stmt, q.key, q.src = d.Statement, d.key, src
+	q.latency, q.rowsAffected = d.Elapsed, -1
 	if len(d.args) > 0 && !q.args.capture(d.args, d.logArgs) {
 		if d.logArgs {
-			q.rec.Args = SummarizeArgs(d.args, showAll)
+			q.argSummary = SummarizeArgs(d.args, showAll)
 		} else {
-			q.rec.Args = SummarizeArgs(d.args, nil)
+			q.argSummary = SummarizeArgs(d.args, nil)
 		}
 	}
 }
