@@ -2,6 +2,7 @@ package sqlnorm
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
 	"strings"
 	"sync"
 )
@@ -185,14 +186,25 @@ func build(opts *Options, src string, toks []token, w *work, general bool) (*Sta
 }
 
 // appendHex appends the lower-case hex digits of sum (as
-// encoding/hex.AppendEncode writes them), through a fixed-size array so
-// that no index is checked.
+// encoding/hex.AppendEncode writes them), eight digits at a time: four
+// bytes are spread to one nibble per byte (high nibble first), and each
+// nibble n becomes '0'+n, plus 'a'-'0'-10 when n >= 10, in all eight
+// bytes at once (no byte can carry into the next).
 func appendHex(buf []byte, sum *[sha256.Size]byte) []byte {
-	const digits = "0123456789abcdef"
+	const (
+		ones = 0x0101010101010101
+		low4 = 0x000F000F000F000F // the low nibble of each 16-bit lane
+	)
 	var h [2 * sha256.Size]byte
-	for i, b := range sum {
-		h[2*i] = digits[b>>4]
-		h[2*i+1] = digits[b&15]
+	for i := 0; i < sha256.Size; i += 4 {
+		x := uint64(binary.LittleEndian.Uint32(sum[i:]))
+		// One input byte per 16-bit lane, in order.
+		x = (x | x<<16) & 0x0000FFFF0000FFFF
+		x = (x | x<<8) & 0x00FF00FF00FF00FF
+		// The high nibble in a lane's first byte, the low one in its second.
+		x = x>>4&low4 | (x&low4)<<8
+		letters := (x + 6*ones) >> 4 & ones // 1 where the nibble is >= 10
+		binary.LittleEndian.PutUint64(h[2*i:], x+'0'*ones+letters*('a'-'0'-10))
 	}
 	return append(buf, h[:]...)
 }

@@ -106,8 +106,9 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				buf = spaceIf(buf, !noSpaceFirst[last&15][tWord])
 				n = len(buf)
 				out := buf[n : n+m]
+				f := foldFor(upper)
 				for j := 0; j < m; j += 8 {
-					binary.LittleEndian.PutUint64(out[j:], foldCase8(load64(src, start+j), upper))
+					binary.LittleEndian.PutUint64(out[j:], f.fold8(load64(src, start+j)))
 				}
 				buf = buf[:n+end-start]
 				last = tWord
@@ -706,8 +707,9 @@ func (r *renderer) wordAt(src string, start, end int, upper, glue bool) {
 		buf = slices.Grow(buf, m)
 	}
 	out := buf[n : n+m]
+	f := foldFor(upper)
 	for i := 0; i < m; i += 8 {
-		binary.LittleEndian.PutUint64(out[i:], foldCase8(load64(src, start+i), upper))
+		binary.LittleEndian.PutUint64(out[i:], f.fold8(load64(src, start+i)))
 	}
 	r.buf = buf[:n+end-start]
 	r.last = tWord
@@ -733,25 +735,36 @@ func appendFolded(buf []byte, s string, upper bool) []byte {
 	}
 	buf = append(buf, s...)
 	b := buf[n : n+(len(s)+7)&^7 : cap(buf)]
+	f := foldFor(upper)
 	for i := 0; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		binary.LittleEndian.PutUint64(b[i:], foldCase8(x, upper))
+		binary.LittleEndian.PutUint64(b[i:], f.fold8(x))
 	}
 	return buf
 }
 
-// foldCase8 upper-cases (or lower-cases) the ASCII letters among the
-// eight bytes of x; other bytes, including any >= 0x80, are unchanged.
-func foldCase8(x uint64, upper bool) uint64 {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	lo, hi := uint64('a'), uint64('z')
-	if !upper {
-		lo, hi = 'A', 'Z'
+// caseFold holds the two sums fold8 tests each byte's range with, for
+// upper-casing (the range a-z) or lower-casing (A-Z): made once per word
+// (foldFor), not once per group of eight bytes.
+type caseFold struct{ ge, gt uint64 }
+
+const ones8, high8 = 0x0101010101010101, 0x8080808080808080
+
+// foldFor returns the caseFold that upper-cases (or lower-cases).
+func foldFor(upper bool) caseFold {
+	if upper {
+		return caseFold{ones8 * (0x80 - 'a'), ones8 * (0x7f - 'z')}
 	}
-	h := x &^ high           // each byte's low seven bits: adding below cannot carry
-	ge := h + ones*(0x80-lo) // high bit set where the byte >= lo
-	gt := h + ones*(0x7f-hi) // high bit set where the byte > hi
-	m := ge &^ gt &^ x & high
+	return caseFold{ones8 * (0x80 - 'A'), ones8 * (0x7f - 'Z')}
+}
+
+// fold8 folds the ASCII letters of its range among the eight bytes of x;
+// other bytes, including any >= 0x80, are unchanged.
+func (f caseFold) fold8(x uint64) uint64 {
+	h := x &^ high8 // each byte's low seven bits: adding below cannot carry
+	ge := h + f.ge  // high bit set where the byte >= the range's first letter
+	gt := h + f.gt  // high bit set where the byte > its last letter
+	m := ge &^ gt &^ x & high8
 	return x ^ m>>2 // 0x80 >> 2 is the case bit 0x20
 }
 
