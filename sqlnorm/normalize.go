@@ -43,20 +43,17 @@ func normalizeWith(opts *Options, sql string, general bool) (*Statement, *Error)
 	if len(toks) == 0 {
 		return nil, reject(0, KindEmpty, "no statement")
 	}
-	end := len(toks)
-	for i := range toks {
-		if toks[i].kind == tSemi {
-			end = i
-			break
-		}
-	}
+	// One pass finds the first ; and pairs the brackets before it (the
+	// statement, when nothing but the ; follows).
+	match, end, bad := matchParens(toks, w.match[:0])
+	w.match = match
 	if end == 0 {
 		return nil, reject(int(toks[0].start), KindEmpty, "empty statement before ;")
 	}
 	if end < len(toks)-1 {
 		return nil, reject(int(toks[end+1].start), KindMultiple, "more than one statement (only one trailing ; is allowed)")
 	}
-	return build(opts, sql, toks[:end], w, general)
+	return build(opts, sql, toks[:end], w, match, bad, general)
 }
 
 // Split lexes text that may hold several statements separated by ; and
@@ -85,7 +82,9 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 			if k := compoundBody(sql, toks[start:i]); k >= 0 {
 				return nil, reject(k, KindMultiple, "a compound statement body (CREATE ... BEGIN ... END) holds semicolons; it cannot be split safely")
 			}
-			st, err := build(&opts, sql, toks[start:i], w, false)
+			match, _, bad := matchParens(toks[start:i], w.match[:0])
+			w.match = match
+			st, err := build(&opts, sql, toks[start:i], w, match, bad, false)
 			if err != nil {
 				return nil, err
 			}
@@ -152,12 +151,11 @@ func putWork(w *work) {
 	workPool.Put(w)
 }
 
-// build analyses and renders the tokens of one statement.
-func build(opts *Options, src string, toks []token, w *work, general bool) (*Statement, *Error) {
-	match, err := matchParens(toks, w.match[:0])
-	w.match = match
-	if err != nil {
-		return nil, reject(int(err.start), KindSyntax, "unbalanced parentheses or brackets")
+// build analyses and renders the tokens of one statement; match and bad
+// are matchParens's answer for them.
+func build(opts *Options, src string, toks []token, w *work, match []int32, bad *token, general bool) (*Statement, *Error) {
+	if bad != nil {
+		return nil, reject(int(bad.start), KindSyntax, "unbalanced parentheses or brackets")
 	}
 	// The facts are gathered in w and copied into one allocation at the end.
 	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
@@ -281,37 +279,45 @@ func allocStatement(n int) (*Statement, []string) {
 	return new(Statement), make([]string, n)
 }
 
-// matchParens pairs ( with ) and [ with ]; it returns the token that breaks
-// the pairing when they do not balance.
-func matchParens(toks []token, match []int32) ([]int32, *token) {
+// matchParens pairs ( with ) and [ with ] in the tokens before the first
+// ; (end is its index, or len(toks)); bad is the token that breaks the
+// pairing there, or nil. When bad is nil, match has one entry per token
+// before end: the index of the partner bracket, -1 for other tokens.
+func matchParens(toks []token, match []int32) (m []int32, end int, bad *token) {
 	if cap(match) < len(toks) {
 		match = make([]int32, len(toks))
 	}
 	match = match[:len(toks)]
 	var stackArr [32]int32
 	stack := stackArr[:0]
+	end = len(toks)
 	for i := range toks {
+		tk := &toks[i]
 		match[i] = -1
-		toks[i].flags = 0 // flags are the analyser's: none yet
+		tk.flags = 0 // flags are the analyser's: none yet
 		// The four bracket kinds are consecutive: one compare skips
 		// every other token.
-		if k := toks[i].kind; k < tLParen || k > tRBrack {
+		if k := tk.kind; k < tLParen || k > tRBrack {
+			if k == tSemi {
+				end = i
+				break
+			}
 			continue
 		}
-		switch toks[i].kind {
+		switch tk.kind {
 		case tLParen, tLBrack:
 			stack = append(stack, int32(i))
 		case tRParen, tRBrack:
 			if len(stack) == 0 {
-				return match, &toks[i]
+				return match, semiFrom(toks, i), tk
 			}
 			o := stack[len(stack)-1]
 			want := tLParen
-			if toks[i].kind == tRBrack {
+			if tk.kind == tRBrack {
 				want = tLBrack
 			}
 			if toks[o].kind != want {
-				return match, &toks[i]
+				return match, semiFrom(toks, i), tk
 			}
 			stack = stack[:len(stack)-1]
 			match[o] = int32(i)
@@ -319,7 +325,17 @@ func matchParens(toks []token, match []int32) ([]int32, *token) {
 		}
 	}
 	if len(stack) > 0 {
-		return match, &toks[stack[len(stack)-1]]
+		return match[:end], end, &toks[stack[len(stack)-1]]
 	}
-	return match, nil
+	return match[:end], end, nil
+}
+
+// semiFrom returns the index of the first ; at or after i, or len(toks).
+func semiFrom(toks []token, i int) int {
+	for ; i < len(toks); i++ {
+		if toks[i].kind == tSemi {
+			return i
+		}
+	}
+	return len(toks)
 }
