@@ -107,7 +107,9 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				n = len(buf)
 				out := buf[n : n+m]
 				f := foldFor(upper)
-				for j := 0; j < m; j += 8 {
+				// The first group outside the loop: most words have one.
+				binary.LittleEndian.PutUint64(out, f.fold8(load64(src, start)))
+				for j := 8; j < m; j += 8 {
 					binary.LittleEndian.PutUint64(out[j:], f.fold8(load64(src, start+j)))
 				}
 				buf = buf[:n+end-start]
