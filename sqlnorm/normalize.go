@@ -3,6 +3,7 @@ package sqlnorm
 import (
 	"crypto/sha256"
 	"encoding/binary"
+	"math"
 	"strings"
 	"sync"
 )
@@ -281,43 +282,51 @@ func allocStatement(n int) (*Statement, []string) {
 
 // matchParens pairs ( with ) and [ with ] in the tokens before the first
 // ; (end is its index, or len(toks)); bad is the token that breaks the
-// pairing there, or nil. When bad is nil, match has one entry per token
-// before end: the index of the partner bracket, -1 for other tokens.
+// pairing there, or nil. When bad is nil, match[i] is the index of the
+// partner of each bracket i before end. The entries of other tokens are
+// left as they were: every reader indexes match with a bracket (the
+// tests fill the other entries with a value no index can take; see
+// poisonMatch).
+//
+// The tokens' flags are the analyser's and are all zero here: the lexer
+// clears them (emit), and an analyser marks only its own statement's
+// tokens.
 func matchParens(toks []token, match []int32) (m []int32, end int, bad *token) {
 	if cap(match) < len(toks) {
 		match = make([]int32, len(toks))
 	}
 	match = match[:len(toks)]
+	if poisonMatch {
+		poison(toks, match)
+	}
 	var stackArr [32]int32
 	stack := stackArr[:0]
 	end = len(toks)
 	for i := range toks {
-		tk := &toks[i]
-		match[i] = -1
-		tk.flags = 0 // flags are the analyser's: none yet
 		// The four bracket kinds are consecutive: one compare skips
 		// every other token.
-		if k := tk.kind; k < tLParen || k > tRBrack {
+		k := toks[i].kind
+		if k < tLParen || k > tRBrack {
 			if k == tSemi {
 				end = i
 				break
 			}
 			continue
 		}
-		switch tk.kind {
+		switch k {
 		case tLParen, tLBrack:
 			stack = append(stack, int32(i))
 		case tRParen, tRBrack:
 			if len(stack) == 0 {
-				return match, semiFrom(toks, i), tk
+				return match, semiFrom(toks, i), &toks[i]
 			}
 			o := stack[len(stack)-1]
 			want := tLParen
-			if tk.kind == tRBrack {
+			if k == tRBrack {
 				want = tLBrack
 			}
 			if toks[o].kind != want {
-				return match, semiFrom(toks, i), tk
+				return match, semiFrom(toks, i), &toks[i]
 			}
 			stack = stack[:len(stack)-1]
 			match[o] = int32(i)
@@ -328,6 +337,23 @@ func matchParens(toks []token, match []int32) (m []int32, end int, bad *token) {
 		return match[:end], end, &toks[stack[len(stack)-1]]
 	}
 	return match[:end], end, nil
+}
+
+// poisonMatch is set by the tests: matchParens then fills match with
+// math.MinInt32 before pairing, so that reading the entry of a token that
+// is not a bracket, used as an index, panics; and it checks that every
+// token's flags are clear.
+var poisonMatch = false
+
+func poison(toks []token, match []int32) {
+	for i := range match {
+		match[i] = math.MinInt32
+	}
+	for i := range toks {
+		if toks[i].flags != 0 {
+			panic("sqlnorm: token flags set before analysis")
+		}
+	}
 }
 
 // semiFrom returns the index of the first ; at or after i, or len(toks).
