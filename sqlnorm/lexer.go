@@ -170,6 +170,11 @@ func (l *lexer) lexPG() *Error {
 			if cl&pcPunct != 0 {
 				l.emit(punctKind[c], i, i+1)
 				i++
+				// One space after a token is common: skipped here, as
+				// the loop would.
+				if i < n && s[i] == ' ' {
+					i++
+				}
 				continue
 			}
 			if cl&pcSpace != 0 {
@@ -194,6 +199,9 @@ func (l *lexer) lexPG() *Error {
 				}
 				l.word(i, j)
 				i = j
+				if i < n && s[i] == ' ' {
+					i++
+				}
 				continue
 			}
 		}

@@ -1,0 +1,53 @@
+package sqlnorm_test
+
+import (
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/approvedsql/approvedsql/sqlnorm"
+)
+
+// TestLexSpaceFastPath checks the PostgreSQL lexer's skip of one space
+// after a word or punctuation against the main loop: every corpus input
+// is lexed as written and with each space turned into a tab (the same
+// offsets; a tab is never skipped early), and both must give the same
+// tokens and the same error.
+func TestLexSpaceFastPath(t *testing.T) {
+	n := 0
+	for _, inputs := range digestGroups(t) {
+		for _, o := range fuzzModes[:2] { // the PostgreSQL modes
+			for _, sql := range inputs {
+				checkLexSpace(t, o, sql)
+				n++
+			}
+		}
+	}
+	if n < 1000 {
+		t.Fatalf("only %d inputs compared", n)
+	}
+}
+
+func checkLexSpace(t *testing.T, o sqlnorm.Options, sql string) {
+	t.Helper()
+	tabs := strings.ReplaceAll(sql, " ", "\t")
+	a, aerr := sqlnorm.LexTokens(o, sql)
+	b, berr := sqlnorm.LexTokens(o, tabs)
+	if (aerr == nil) != (berr == nil) || (aerr != nil && aerr.Error() != berr.Error()) || !reflect.DeepEqual(a, b) {
+		t.Fatalf("spaces and tabs lex differently for %q:\n%v %v\n%v %v", sql, a, aerr, b, berr)
+	}
+}
+
+// FuzzLexSpaceFastPath is TestLexSpaceFastPath on mutated statements.
+func FuzzLexSpaceFastPath(f *testing.F) {
+	for _, s := range []string{
+		"SELECT a, b FROM t WHERE x = 1 AND (y , z) ; ",
+		"SELECT U&'x' UESCAPE '!', E'a\\ b', 'a' \n 'b', $$ $$, x::int [1] FROM s . t",
+		"select f( a ) , g (b) -- c \n /* d */ from t",
+	} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, sql string) {
+		checkLexSpace(t, sqlnorm.Options{Dialect: sqlnorm.Postgres}, sql)
+	})
+}
