@@ -51,3 +51,41 @@ func FuzzLexSpaceFastPath(f *testing.F) {
 		checkLexSpace(t, sqlnorm.Options{Dialect: sqlnorm.Postgres}, sql)
 	})
 }
+
+// TestLexerPairing checks the bracket pairing the lexer does for
+// Normalize against matchParens, for every corpus input in every mode.
+func TestLexerPairing(t *testing.T) {
+	extra := []string{"(", ")", "[", "]", "(]", "[)", "(;", ");", "();(", "a[1](2)", "((a)[b]);", "); (", "(( ;))", "[[[[]]]];]"}
+	for _, inputs := range append(mapValues(digestGroups(t)), extra) {
+		for _, o := range fuzzModes {
+			for _, sql := range inputs {
+				if p := sqlnorm.PairingProblem(o, sql); p != "" {
+					t.Fatalf("%s for %q (%s)", p, sql, modeName(o))
+				}
+			}
+		}
+	}
+}
+
+func mapValues(m map[string][]string) [][]string {
+	var out [][]string
+	for _, v := range m {
+		out = append(out, v)
+	}
+	return out
+}
+
+// FuzzLexerPairing is TestLexerPairing on mutated statements.
+func FuzzLexerPairing(f *testing.F) {
+	for _, s := range []string{"SELECT a[1], (b) FROM t WHERE x IN (1, (2)) ; ", "SELECT (1; SELECT ]", "SELECT f(a[(1)]) )"} {
+		for mode := range fuzzModes {
+			f.Add(byte(mode), s)
+		}
+	}
+	f.Fuzz(func(t *testing.T, mode byte, sql string) {
+		o := fuzzMode(mode)
+		if p := sqlnorm.PairingProblem(o, sql); p != "" {
+			t.Fatalf("%s for %q (%s)", p, sql, modeName(o))
+		}
+	})
+}

@@ -36,25 +36,29 @@ func normalizeWith(opts *Options, sql string, general bool) (*Statement, *Error)
 	}
 	w := getWork()
 	defer putWork(w)
-	toks, lerr := lex(opts, sql, w.toks[:0])
+	// The lexer finds the first ; and pairs the brackets before it (the
+	// statement, when nothing but the ; follows).
+	toks, br, lerr := lex(opts, sql, w.toks[:0], w.match, w.stack)
 	w.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
+	w.match, w.stack = br.match, br.stack
 	if len(toks) == 0 {
 		return nil, reject(0, KindEmpty, "no statement")
 	}
-	// One pass finds the first ; and pairs the brackets before it (the
-	// statement, when nothing but the ; follows).
-	match, end, bad := matchParens(toks, w.match[:0])
-	w.match = match
+	end := br.end
 	if end == 0 {
 		return nil, reject(int(toks[0].start), KindEmpty, "empty statement before ;")
 	}
 	if end < len(toks)-1 {
 		return nil, reject(int(toks[end+1].start), KindMultiple, "more than one statement (only one trailing ; is allowed)")
 	}
-	return build(opts, sql, toks[:end], w, match, bad, general)
+	var bad *token
+	if br.bad >= 0 {
+		bad = &toks[br.bad]
+	}
+	return build(opts, sql, toks[:end], w, br.match[:end], bad, general)
 }
 
 // Split lexes text that may hold several statements separated by ; and
@@ -68,11 +72,14 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 	}
 	w := getWork()
 	defer putWork(w)
-	toks, lerr := lex(&opts, sql, w.toks[:0])
+	toks, br, lerr := lex(&opts, sql, w.toks[:0], w.match, w.stack)
 	w.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
+	// The lexer's pairing covers the first statement only: each
+	// statement's brackets are paired below.
+	w.match, w.stack = br.match, br.stack
 	var out []*Statement
 	start := 0
 	for i := 0; i <= len(toks); i++ {
@@ -119,6 +126,7 @@ func compoundBody(sql string, toks []token) int {
 type work struct {
 	toks  []token
 	match []int32
+	stack []int32 // the lexer's open brackets
 	buf   []byte
 	uses  []tableUse
 	ctes  []cteScope
