@@ -175,6 +175,23 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				last, glue = tParam, false
 				i++
 				continue
+			case tString:
+				// A PostgreSQL '...' string of one segment holding no
+				// quote and no backslash, where literals collapse:
+				// litElem records its text (decodeString's value), and
+				// the placeholder is written.
+				if tk.sub != subPGStd || !collapse || i <= c.keepUntil || cap(buf)-n < 3 || src[tk.start] != '\'' {
+					break
+				}
+				body := src[tk.start+1 : tk.end-1]
+				if !plainBody(body) {
+					break
+				}
+				st.Literals = append(st.Literals, body)
+				buf = append(spaceIf(buf, !noSpaceFirst[last&15][tParam]), c.ph...)
+				last, glue = tParam, false
+				i++
+				continue
 			case tLParen:
 				// IN ( may open a list of literals that collapses.
 				if !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
