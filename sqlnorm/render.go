@@ -143,13 +143,30 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				// signed number) and ':' (raw: "::" after ":"); no
 				// operator is rewritten (!= and == are two bytes).
 				op := src[tk.start]
-				if tk.end-tk.start != 1 || op == '+' || op == '-' || op == ':' {
-					break
+				switch tk.end - tk.start {
+				case 1:
+					if op == '+' || op == '-' || op == ':' {
+						break
+					}
+					buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
+					last, glue = tOp, false
+					i++
+					continue
+				case 2:
+					// A two-byte operator (no sign: litElem reads one
+					// byte) other than != and == (rewritten), and not
+					// starting with ':' (raw) or '.' (". .." keeps its
+					// space).
+					op2 := src[tk.start+1]
+					if op == ':' || op == '.' || (op2 == '=' && (op == '!' || op == '=')) || cap(buf)-n < 3 {
+						break
+					}
+					buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
+					buf = put1(buf, false, op2)
+					last, glue = tOp, false
+					i++
+					continue
 				}
-				buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
-				last, glue = tOp, false
-				i++
-				continue
 			case tParam:
 				// PostgreSQL $n: counted, then the placeholder, whether
 				// literals collapse (litElem) or not.
