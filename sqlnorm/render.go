@@ -582,7 +582,10 @@ func (a *analyzer) litList(i int) int {
 	// Dry run first: elements must be literals separated by commas.
 	k := i + 1
 	for k < end {
-		e := a.litElemEnd(k)
+		e := k + 1 // a number or a parameter: litElemEnd, inlined
+		if kd := t[k].kind; kd != tNumber && kd != tParam {
+			e = a.litElemEnd(k)
+		}
 		if e == 0 {
 			return 0
 		}
@@ -594,11 +597,16 @@ func (a *analyzer) litList(i int) int {
 			k++
 		}
 	}
+	st := a.st
 	for k = i + 1; k < end; k++ {
-		if t[k].kind == tParam {
+		switch t[k].kind {
+		case tComma:
+			continue
+		case tNumber: // litElem, inlined
+			st.Literals = append(st.Literals, tokenText(a.src, &t[k]))
+			continue
+		case tParam: // counted; litElem records nothing
 			a.countParam(k)
-		}
-		if t[k].kind == tComma {
 			continue
 		}
 		k = a.litElem(k) - 1
