@@ -226,6 +226,7 @@ const (
 	pcPrefix                       // a letter that may start a prefixed string: e b x n u
 	pcDigit                        // 0-9
 	pcPunct                        // ( ) , ;
+	pcOp                           // an operator character (pgOpChar)
 )
 
 // punctKind is the token kind of the bytes of class pcPunct.
@@ -249,6 +250,9 @@ var pgClass = func() (t [256]uint8) {
 		}
 		if punctKind[c] != 0 {
 			t[i] |= pcPunct
+		}
+		if pgOpChar(c) {
+			t[i] |= pcOp
 		}
 		switch c | 0x20 {
 		case 'e', 'b', 'x', 'n', 'u':
@@ -275,7 +279,19 @@ func (l *lexer) lexPG() *Error {
 		c := s[i]
 		// Fast paths for the common bytes; each is taken only where the
 		// switch below would take the same case.
-		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit|pcPunct) != 0 {
+		// An operator character followed by none (so neither a comment
+		// start nor a longer operator) is a one-byte operator, as
+		// pgOperator finds.
+		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit|pcPunct) != 0 ||
+			cl&pcOp != 0 && (i+1 >= n || pgClass[s[i+1]]&pcOp == 0) {
+			if cl&pcOp != 0 {
+				l.emit(tOp, i, i+1)
+				i++
+				if i < n && s[i] == ' ' {
+					i++
+				}
+				continue
+			}
 			if cl&pcPunct != 0 {
 				k := punctKind[c]
 				l.emit(k, i, i+1)
