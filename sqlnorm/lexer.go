@@ -314,6 +314,20 @@ func (l *lexer) lexPG() *Error {
 				continue
 			}
 			if cl&pcDigit != 0 {
+				// pgNumber's fast path, inlined: decimal digits followed
+				// by a byte that cannot continue a number.
+				j := i + 1
+				for j < n && isDigit(s[j]) {
+					j++
+				}
+				if j == n || (s[j] != '.' && pgClass[s[j]]&pcIdentStart == 0) {
+					l.emit(tNumber, i, j)
+					i = j
+					if i < n && s[i] == ' ' {
+						i++
+					}
+					continue
+				}
 				j, err := l.pgNumber(i)
 				if err != nil {
 					return err
