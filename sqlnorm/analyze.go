@@ -374,6 +374,13 @@ func (a *analyzer) qualifiedName(i int) (int, string, bool) {
 	if !a.isName(i) {
 		return i, "", false
 	}
+	if a.t[i].kind == tWord && !(a.kind(i+1) == tDot && a.isName(i+2)) {
+		// One unquoted word: its name as the server resolves it, which
+		// holds neither . nor " (no lexer puts one in a word; see
+		// TestWordsHoldNoDotOrQuote), so needs no quotes.
+		name, _ := a.nameOf(i)
+		return i + 1, name, true
+	}
 	var parts [4]string
 	n := 0
 	j := i

@@ -72,3 +72,6 @@ func PairingProblem(opts Options, sql string) string {
 	}
 	return ""
 }
+
+// IsWordKind reports whether a kind from LexTokens is an unquoted word.
+func IsWordKind(k int) bool { return tokKind(k) == tWord }

@@ -1,6 +1,7 @@
 package sqlnorm_test
 
 import (
+	"fmt"
 	"reflect"
 	"strings"
 	"testing"
@@ -75,6 +76,34 @@ func mapValues(m map[string][]string) [][]string {
 	return out
 }
 
+// TestWordsHoldNoDotOrQuote checks what qualifiedName relies on: no
+// lexer puts . or " in an unquoted word, for every corpus input in every
+// mode (FuzzLexerPairing checks mutations).
+func TestWordsHoldNoDotOrQuote(t *testing.T) {
+	for _, inputs := range digestGroups(t) {
+		for _, o := range fuzzModes {
+			for _, sql := range inputs {
+				if p := wordProblem(o, sql); p != "" {
+					t.Fatal(p)
+				}
+			}
+		}
+	}
+}
+
+func wordProblem(o sqlnorm.Options, sql string) string {
+	toks, err := sqlnorm.LexTokens(o, sql)
+	if err != nil {
+		return ""
+	}
+	for _, tk := range toks {
+		if w := sql[tk[0]:tk[1]]; sqlnorm.IsWordKind(tk[2]) && strings.ContainsAny(w, `."`) {
+			return fmt.Sprintf("word %q in %q (%s)", w, sql, modeName(o))
+		}
+	}
+	return ""
+}
+
 // FuzzLexerPairing is TestLexerPairing on mutated statements.
 func FuzzLexerPairing(f *testing.F) {
 	for _, s := range []string{"SELECT a[1], (b) FROM t WHERE x IN (1, (2)) ; ", "SELECT (1; SELECT ]", "SELECT f(a[(1)]) )"} {
@@ -86,6 +115,9 @@ func FuzzLexerPairing(f *testing.F) {
 		o := fuzzMode(mode)
 		if p := sqlnorm.PairingProblem(o, sql); p != "" {
 			t.Fatalf("%s for %q (%s)", p, sql, modeName(o))
+		}
+		if p := wordProblem(o, sql); p != "" {
+			t.Fatal(p)
 		}
 	})
 }
