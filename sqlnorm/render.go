@@ -116,6 +116,14 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				last = tWord
 				glue = fl&fFunc != 0 || kw == 0 || prev == tCast
 				i++
+				if next == tDot && cap(buf)-len(buf) >= 2 {
+					// The dot of a qualified name, as its own case
+					// writes it (no space between a word and a dot),
+					// without a trip round the loop.
+					buf = put1(buf, false, '.')
+					last, glue = tDot, false
+					i++
+				}
 				continue
 			case tComma:
 				// No space goes before a comma (noSpace), and raw adds
