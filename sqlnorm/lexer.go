@@ -340,7 +340,13 @@ func (l *lexer) lexPG() *Error {
 				for j < n && pgClass[s[j]]&pcIdentCont != 0 {
 					j++
 				}
-				l.word(i, j)
+				// word, inlined.
+				t := l.emit(tWord, i, j)
+				if w := s[i:j]; len(w) >= 2 && len(w) <= maxKeywordLen {
+					if b := kwBucket(w); kwSlots[b] != 0 {
+						t.kw = lookupKeywordFrom(w, b)
+					}
+				}
 				i = j
 				if i < n && s[i] == ' ' {
 					i++
