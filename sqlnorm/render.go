@@ -92,10 +92,12 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				if start+m > len(src) || cap(buf)-n < m+1 || isDigit(src[start]) {
 					break // wordAt's fallback, a full buffer, a name starting with a digit
 				}
-				var prev, next tokKind
-				if i > 0 {
-					prev = t[i-1].kind
-				}
+				// The previous token's kind matters only as a dot or a
+				// cast, and a dot or a cast is last exactly when the
+				// previous token is one: each is written by itself, and
+				// nothing else is written as one.
+				prev := last
+				var next tokKind
 				if i+1 < len(t) {
 					next = t[i+1].kind
 				}
