@@ -77,7 +77,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 	st := a.st
 	for i := 0; i < len(t); {
 		tk := &t[i]
-		if tk.flags&fKeepArgs == 0 && cap(buf)-len(buf) >= 2 {
+		if cap(buf)-len(buf) >= 2 {
 			n := len(buf)
 			switch tk.kind {
 			case tWord:
@@ -220,8 +220,10 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				i++
 				continue
 			case tLParen:
-				// IN ( may open a list of literals that collapses.
-				if !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
+				// IN ( may open a list of literals that collapses, and the
+				// ( of set_config's arguments (fKeepArgs, set on a ( only)
+				// keeps the literals up to its ).
+				if tk.flags&fKeepArgs != 0 || !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
 					break
 				}
 				a.depth++
