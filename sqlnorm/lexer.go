@@ -344,7 +344,14 @@ func (l *lexer) lexPG() *Error {
 				t := l.emit(tWord, i, j)
 				if w := s[i:j]; len(w) >= 2 && len(w) <= maxKeywordLen {
 					if b := kwBucket(w); kwSlots[b] != 0 {
-						t.kw = lookupKeywordFrom(w, b)
+						// lookupKeywordFrom's first probe, inlined: most
+						// keywords are found there.
+						k := kwSlots[b]
+						if e := &kwEntries[k&(1<<kwIndexBits-1)-1]; int(k>>kwIndexBits) == len(w) && equalLower(w, e.word) {
+							t.kw = e.id
+						} else {
+							t.kw = lookupKeywordFrom(w, b)
+						}
 					}
 				}
 				i = j
