@@ -239,32 +239,70 @@ func newStatement(src *Statement) *Statement {
 	return st
 }
 
-// Statements with room for their fact lists in the same allocation.
+// Statements with room for their fact lists in the same allocation. A
+// Statement is 176 bytes and a string 16 on 64-bit platforms, and the
+// runtime puts an 8-byte header before an object with pointers larger
+// than 512 bytes; each size here then fills one of its size classes (240,
+// 256, 320, 384, 448, 576, 704, 1024, 1280, 1536, 1792, 2048 and 2304
+// bytes), so a statement's lists cost no second allocation up to 132
+// entries, and waste little room.
 type (
 	stmt4 struct {
 		st Statement
 		s  [4]string
 	}
-	stmt8 struct {
+	stmt5 struct {
 		st Statement
-		s  [8]string
+		s  [5]string
 	}
-	stmt16 struct {
+	stmt9 struct {
 		st Statement
-		s  [16]string
+		s  [9]string
+	}
+	stmt13 struct {
+		st Statement
+		s  [13]string
+	}
+	stmt17 struct {
+		st Statement
+		s  [17]string
+	}
+	stmt24 struct {
+		st Statement
+		s  [24]string
 	}
 	stmt32 struct {
 		st Statement
 		s  [32]string
 	}
-	stmt64 struct {
+	stmt52 struct {
 		st Statement
-		s  [64]string
+		s  [52]string
+	}
+	stmt68 struct {
+		st Statement
+		s  [68]string
+	}
+	stmt84 struct {
+		st Statement
+		s  [84]string
+	}
+	stmt100 struct {
+		st Statement
+		s  [100]string
+	}
+	stmt116 struct {
+		st Statement
+		s  [116]string
+	}
+	stmt132 struct {
+		st Statement
+		s  [132]string
 	}
 )
 
 // allocStatement returns a new Statement and room for n strings, in one
-// allocation when n is small.
+// allocation unless n is large.
 func allocStatement(n int) (*Statement, []string) {
 	switch {
 	case n == 0:
@@ -272,17 +310,41 @@ func allocStatement(n int) (*Statement, []string) {
 	case n <= 4:
 		b := new(stmt4)
 		return &b.st, b.s[:n]
-	case n <= 8:
-		b := new(stmt8)
+	case n <= 5:
+		b := new(stmt5)
 		return &b.st, b.s[:n]
-	case n <= 16:
-		b := new(stmt16)
+	case n <= 9:
+		b := new(stmt9)
+		return &b.st, b.s[:n]
+	case n <= 13:
+		b := new(stmt13)
+		return &b.st, b.s[:n]
+	case n <= 17:
+		b := new(stmt17)
+		return &b.st, b.s[:n]
+	case n <= 24:
+		b := new(stmt24)
 		return &b.st, b.s[:n]
 	case n <= 32:
 		b := new(stmt32)
 		return &b.st, b.s[:n]
-	case n <= 64:
-		b := new(stmt64)
+	case n <= 52:
+		b := new(stmt52)
+		return &b.st, b.s[:n]
+	case n <= 68:
+		b := new(stmt68)
+		return &b.st, b.s[:n]
+	case n <= 84:
+		b := new(stmt84)
+		return &b.st, b.s[:n]
+	case n <= 100:
+		b := new(stmt100)
+		return &b.st, b.s[:n]
+	case n <= 116:
+		b := new(stmt116)
+		return &b.st, b.s[:n]
+	case n <= 132:
+		b := new(stmt132)
 		return &b.st, b.s[:n]
 	}
 	return new(Statement), make([]string, n)
