@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -202,7 +203,9 @@ func appendHex(buf []byte, sum *[sha256.Size]byte) []byte {
 		ones = 0x0101010101010101
 		low4 = 0x000F000F000F000F // the low nibble of each 16-bit lane
 	)
-	var h [2 * sha256.Size]byte
+	n := len(buf)
+	buf = slices.Grow(buf, 2*sha256.Size)[:n+2*sha256.Size]
+	h := (*[2 * sha256.Size]byte)(buf[n:]) // the digits go straight into buf
 	for i := 0; i < sha256.Size; i += 4 {
 		x := uint64(binary.LittleEndian.Uint32(sum[i:]))
 		// One input byte per 16-bit lane, in order.
@@ -213,7 +216,7 @@ func appendHex(buf []byte, sum *[sha256.Size]byte) []byte {
 		letters := (x + 6*ones) >> 4 & ones // 1 where the nibble is >= 10
 		binary.LittleEndian.PutUint64(h[2*i:], x+'0'*ones+letters*('a'-'0'-10))
 	}
-	return append(buf, h[:]...)
+	return buf
 }
 
 // newStatement copies src, with its three fact lists, into one allocation
