@@ -554,7 +554,9 @@ func (a *analyzer) markFunc(i, j int, name string) {
 			name = name[:k] + lowerASCII(name[k:])
 		}
 	}
+	before := len(a.st.Functions)
 	a.st.Functions = appendUnique(a.st.Functions, name)
+	isNew := len(a.st.Functions) > before
 	base := name
 	if a.opts.Dialect == Postgres && strings.HasPrefix(name, "pg_catalog.") {
 		base = name[len("pg_catalog."):]
@@ -565,7 +567,8 @@ func (a *analyzer) markFunc(i, j int, name string) {
 		// setting changes and to what.
 		t[j].flags |= fKeepArgs
 	}
-	if !pureFunctions[base] {
+	// A name recorded before was tested then (same name, same base).
+	if isNew && !pureFunctions[base] {
 		a.impure = true
 	}
 }
