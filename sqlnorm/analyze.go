@@ -374,6 +374,13 @@ func (a *analyzer) qualifiedName(i int) (int, string, bool) {
 	if !a.isName(i) {
 		return i, "", false
 	}
+	if a.t[i].kind == tWord && !(a.kind(i+1) == tDot && a.isName(i+2)) {
+		// One unquoted word: its name as the server resolves it, which
+		// holds neither . nor " (no lexer puts one in a word; see
+		// TestWordsHoldNoDotOrQuote), so needs no quotes.
+		name, _ := a.nameOf(i)
+		return i + 1, name, true
+	}
 	var parts [4]string
 	n := 0
 	j := i
@@ -547,7 +554,9 @@ func (a *analyzer) markFunc(i, j int, name string) {
 			name = name[:k] + lowerASCII(name[k:])
 		}
 	}
+	before := len(a.st.Functions)
 	a.st.Functions = appendUnique(a.st.Functions, name)
+	isNew := len(a.st.Functions) > before
 	base := name
 	if a.opts.Dialect == Postgres && strings.HasPrefix(name, "pg_catalog.") {
 		base = name[len("pg_catalog."):]
@@ -558,7 +567,8 @@ func (a *analyzer) markFunc(i, j int, name string) {
 		// setting changes and to what.
 		t[j].flags |= fKeepArgs
 	}
-	if !pureFunctions[base] {
+	// A name recorded before was tested then (same name, same base).
+	if isNew && !pureFunctions[base] {
 		a.impure = true
 	}
 }

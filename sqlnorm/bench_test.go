@@ -77,6 +77,7 @@ var benchInputs = []struct {
 }
 
 func BenchmarkNormalize(b *testing.B) {
+	sqlnorm.Unpoisoned(b)
 	o := sqlnorm.Options{Dialect: sqlnorm.Postgres}
 	obf := sqllexer.NewObfuscator()
 	norm := sqllexer.NewNormalizer(sqllexer.WithCollectTables(true), sqllexer.WithCollectCommands(true))
@@ -146,6 +147,7 @@ func BenchmarkNormalize(b *testing.B) {
 // BenchmarkCacheMissFlood measures the cost of a stream of unique texts
 // through a small cache: every call misses and evicts.
 func BenchmarkCacheMissFlood(b *testing.B) {
+	sqlnorm.Unpoisoned(b)
 	o := sqlnorm.Options{Dialect: sqlnorm.Postgres}
 	c := sqlnorm.NewCache(256, 64<<10)
 	texts := make([]string, 4096)

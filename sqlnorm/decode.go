@@ -19,15 +19,7 @@ func pgSegments(raw string, esc bool) (string, bool) {
 	// Fast path: one segment without doubled quotes or backslashes.
 	end := len(raw) - 1
 	if raw[end] == '\'' {
-		body := raw[q+1 : end]
-		plain := true
-		for i := 0; i < len(body); i++ {
-			if body[i] == '\'' || body[i] == '\\' {
-				plain = false
-				break
-			}
-		}
-		if plain {
+		if body := raw[q+1 : end]; plainBody(body) {
 			return body, true
 		}
 	}
@@ -343,4 +335,18 @@ func uniPart(raw string, t *token) string {
 		return raw[:t.pnum]
 	}
 	return raw
+}
+
+// plainBody reports whether the text between a string's quotes holds no
+// quote and no backslash: its value is the text itself. (Not inlined: in
+// the render loop its loop would crowd the registers of every path.)
+//
+//go:noinline
+func plainBody(body string) bool {
+	for i := 0; i < len(body); i++ {
+		if body[i] == '\'' || body[i] == '\\' {
+			return false
+		}
+	}
+	return true
 }

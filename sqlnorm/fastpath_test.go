@@ -59,6 +59,7 @@ func FuzzRenderFastPaths(f *testing.F) {
 		"SELECT count(*), sum(o.total) FILTER (WHERE o.x = 1) OVER (PARTITION BY u.id ORDER BY 1) FROM t",
 		"SELECT 1 FROM t WHERE a . b = 1 AND c:=2 AND d !=3 AND e == 4 AND f .. g",
 		"UPDATE t SET a = a * 2 / 3 % 4 WHERE id = 5 AND b <> 6",
+		"SELECT a >= 1, b <= -2, c <> $1, d -> 'k', e ->> 'k', f #> g, h @> i, j <@ k, l && m, n || o, p:: int, q !=- 1, r =- 2, s ~* t, u !~ v FROM w WHERE x .. y",
 		"WITH r AS (SELECT 1 AS n) SELECT n FROM r WHERE n > 0",
 		"SELECT 'a', E'b\\c', N'd', 'it''s', 'e'\n'f', U&'g', $$h$$, B'1', '\\' FROM t WHERE a -> 'k' || b <=> c",
 	} {

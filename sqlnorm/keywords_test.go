@@ -37,7 +37,7 @@ func TestTypeName(t *testing.T) {
 // with the case bit set, lengths kept in the slots) with a plain map lookup
 // of the ASCII-lower-cased word: every keyword in three spellings, with
 // every byte changed to each of a set of probe bytes, one byte shorter and
-// one longer.
+// one longer. The PostgreSQL lexer's inlined probe is compared too.
 func TestLookupKeywordProbes(t *testing.T) {
 	ref := func(w string) uint16 {
 		if len(w) < 2 || len(w) > maxKeywordLen {
@@ -51,8 +51,14 @@ func TestLookupKeywordProbes(t *testing.T) {
 	}
 	probes := []byte{'a', 'Z', '_', '$', '0', 0x7f, '@', '`', '[', '{', 0x80, 0xc3, 0xff, 'A' ^ 0x80}
 	check := func(w string) {
-		if got, want := lookupKeyword(w), ref(w); got != want {
+		want := ref(w)
+		if got := lookupKeyword(w); got != want {
 			t.Fatalf("lookupKeyword(%q) = %d, want %d", w, got, want)
+		}
+		// The PostgreSQL lexer's own probe, where w lexes as one word.
+		toks, _, err := lex(&Options{Dialect: Postgres}, w, nil, nil, nil)
+		if err == nil && len(toks) == 1 && toks[0].kind == tWord && int(toks[0].end) == len(w) && toks[0].kw != want {
+			t.Fatalf("the lexer gives %q keyword id %d, want %d", w, toks[0].kw, want)
 		}
 	}
 	for w := range keywords {

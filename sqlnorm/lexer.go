@@ -9,17 +9,23 @@ import (
 // to toks. Comments and whitespace produce no tokens. Any text the server
 // would lex differently, or that the supported server versions lex
 // differently from each other, is an *Error.
-func lex(opts *Options, src string, toks []token) ([]token, *Error) {
+//
+// While lexing it pairs the brackets before the first ; as matchParens
+// does (see brackets), in match and stack (buffers to reuse).
+func lex(opts *Options, src string, toks []token, match, stack []int32) ([]token, brackets, *Error) {
 	if i := strings.IndexByte(src, 0); i >= 0 {
-		return toks, reject(i, KindNUL, "NUL byte in statement text")
+		return toks, brackets{}, reject(i, KindNUL, "NUL byte in statement text")
 	}
 	if !utf8.ValidString(src) {
-		return toks, reject(firstInvalidUTF8(src), KindEncoding, "statement text is not valid UTF-8")
+		return toks, brackets{}, reject(firstInvalidUTF8(src), KindEncoding, "statement text is not valid UTF-8")
 	}
 	if len(src) > maxInput {
-		return toks, reject(maxInput, KindSyntax, "statement text longer than the supported maximum")
+		return toks, brackets{}, reject(maxInput, KindSyntax, "statement text longer than the supported maximum")
 	}
-	l := lexer{src: src, opts: *opts, toks: toks}
+	if poisonMatch {
+		poison(nil, match[:cap(match)])
+	}
+	l := lexer{src: src, opts: *opts, toks: toks, match: match[:0], stack: stack[:0], semi: -1, bad: -1}
 	var err *Error
 	switch opts.Dialect {
 	case Postgres:
@@ -31,7 +37,89 @@ func lex(opts *Options, src string, toks []token) ([]token, *Error) {
 	default:
 		err = reject(0, KindDialect, "unknown dialect")
 	}
-	return l.toks, err
+	b := brackets{match: l.match, end: len(l.toks), bad: l.bad}
+	if l.semi >= 0 {
+		b.end = l.semi
+	} else if !l.paired && len(l.stack) > 0 {
+		b.bad = int(l.stack[len(l.stack)-1]) // the innermost bracket left open
+	}
+	if len(b.match) < b.end {
+		// Entries past the last bracket are not read (see matchParens).
+		b.match = growMatch(b.match, b.end)
+	}
+	b.stack = l.stack
+	return l.toks, b, err
+}
+
+// brackets is matchParens's answer for the tokens before the first ;,
+// found by the lexer: match pairs the brackets before end (the index of
+// the first ; token, or the number of tokens), and bad is the index of
+// the token that breaks the pairing there, or -1. stack is the lexer's
+// stack buffer, to reuse.
+type brackets struct {
+	match, stack []int32
+	end, bad     int
+}
+
+// open records the bracket the lexer has just emitted, ( or [.
+func (l *lexer) open() {
+	if !l.paired {
+		l.stack = append(l.stack, int32(len(l.toks)-1))
+	}
+}
+
+// close pairs the bracket the lexer has just emitted, ) or ], of kind k
+// with the innermost open one, or records it as the one that breaks the
+// pairing (which then stops).
+func (l *lexer) close(k tokKind) {
+	if l.paired {
+		return
+	}
+	i := len(l.toks) - 1
+	n := len(l.stack)
+	want := tLParen
+	if k == tRBrack {
+		want = tLBrack
+	}
+	if n == 0 || l.toks[l.stack[n-1]].kind != want {
+		l.bad, l.paired = i, true
+		return
+	}
+	o := int(l.stack[n-1])
+	l.stack = l.stack[:n-1]
+	if i >= len(l.match) {
+		l.match = growMatch(l.match, i+1)
+	}
+	l.match[o], l.match[i] = int32(i), int32(o)
+}
+
+// semicolon records the ; the lexer has just emitted: the first ends the
+// pairing, with the innermost bracket left open, if any, breaking it.
+func (l *lexer) semicolon() {
+	if l.semi >= 0 {
+		return
+	}
+	l.semi = len(l.toks) - 1
+	if !l.paired {
+		if n := len(l.stack); n > 0 {
+			l.bad = int(l.stack[n-1])
+		}
+		l.paired = true
+	}
+}
+
+// growMatch returns match with length n (at least). The entries it adds
+// are left as they are, or filled with poison in the tests.
+func growMatch(match []int32, n int) []int32 {
+	if n <= cap(match) {
+		return match[:n]
+	}
+	old := len(match)
+	match = append(match[:cap(match)], make([]int32, n-cap(match)+cap(match)/2)...)
+	if poisonMatch {
+		poison(nil, match[old:])
+	}
+	return match[:n]
 }
 
 // maxInput bounds the statement size (token offsets are int32).
@@ -52,6 +140,13 @@ type lexer struct {
 	src  string
 	opts Options
 	toks []token
+
+	// The pairing of brackets before the first ; (see brackets).
+	match  []int32
+	stack  []int32 // indexes of the open brackets
+	semi   int     // index of the first ; token, or -1
+	bad    int     // index of the token that breaks the pairing, or -1
+	paired bool    // pairing is over: at the first ; or a breaking token
 }
 
 func (l *lexer) emit(kind tokKind, start, end int) *token {
@@ -100,7 +195,21 @@ func (l *lexer) punct(c byte, i int) bool {
 		return false
 	}
 	l.emit(k, i, i+1)
+	l.pairPunct(k)
 	return true
+}
+
+// pairPunct records the punctuation token of kind k just emitted for the
+// bracket pairing (open, close, semicolon).
+func (l *lexer) pairPunct(k tokKind) {
+	switch k {
+	case tLParen:
+		l.open()
+	case tRParen:
+		l.close(tRParen)
+	case tSemi:
+		l.semicolon()
+	}
 }
 
 // ---------------------------------------------------------------- PostgreSQL
@@ -117,6 +226,7 @@ const (
 	pcPrefix                       // a letter that may start a prefixed string: e b x n u
 	pcDigit                        // 0-9
 	pcPunct                        // ( ) , ;
+	pcOp                           // an operator character (pgOpChar)
 )
 
 // punctKind is the token kind of the bytes of class pcPunct.
@@ -140,6 +250,9 @@ var pgClass = func() (t [256]uint8) {
 		}
 		if punctKind[c] != 0 {
 			t[i] |= pcPunct
+		}
+		if pgOpChar(c) {
+			t[i] |= pcOp
 		}
 		switch c | 0x20 {
 		case 'e', 'b', 'x', 'n', 'u':
@@ -166,10 +279,31 @@ func (l *lexer) lexPG() *Error {
 		c := s[i]
 		// Fast paths for the common bytes; each is taken only where the
 		// switch below would take the same case.
-		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit|pcPunct) != 0 {
-			if cl&pcPunct != 0 {
-				l.emit(punctKind[c], i, i+1)
+		// An operator character followed by none (so neither a comment
+		// start nor a longer operator) is a one-byte operator, as
+		// pgOperator finds.
+		if cl := pgClass[c]; cl&(pcSpace|pcIdentStart|pcDigit|pcPunct) != 0 ||
+			cl&pcOp != 0 && (i+1 >= n || pgClass[s[i+1]]&pcOp == 0) {
+			if cl&pcOp != 0 {
+				l.emit(tOp, i, i+1)
 				i++
+				if i < n && s[i] == ' ' {
+					i++
+				}
+				continue
+			}
+			if cl&pcPunct != 0 {
+				k := punctKind[c]
+				l.emit(k, i, i+1)
+				if k != tComma {
+					l.pairPunct(k)
+				}
+				i++
+				// One space after a token is common: skipped here, as
+				// the loop would.
+				if i < n && s[i] == ' ' {
+					i++
+				}
 				continue
 			}
 			if cl&pcSpace != 0 {
@@ -180,6 +314,20 @@ func (l *lexer) lexPG() *Error {
 				continue
 			}
 			if cl&pcDigit != 0 {
+				// pgNumber's fast path, inlined: decimal digits followed
+				// by a byte that cannot continue a number.
+				j := i + 1
+				for j < n && isDigit(s[j]) {
+					j++
+				}
+				if j == n || (s[j] != '.' && pgClass[s[j]]&pcIdentStart == 0) {
+					l.emit(tNumber, i, j)
+					i = j
+					if i < n && s[i] == ' ' {
+						i++
+					}
+					continue
+				}
 				j, err := l.pgNumber(i)
 				if err != nil {
 					return err
@@ -192,8 +340,24 @@ func (l *lexer) lexPG() *Error {
 				for j < n && pgClass[s[j]]&pcIdentCont != 0 {
 					j++
 				}
-				l.word(i, j)
+				// word, inlined.
+				t := l.emit(tWord, i, j)
+				if w := s[i:j]; len(w) >= 2 && len(w) <= maxKeywordLen {
+					if b := kwBucket(w); kwSlots[b] != 0 {
+						// lookupKeywordFrom's first probe, inlined: most
+						// keywords are found there.
+						k := kwSlots[b]
+						if e := &kwEntries[k&(1<<kwIndexBits-1)-1]; int(k>>kwIndexBits) == len(w) && equalLower(w, e.word) {
+							t.kw = e.id
+						} else {
+							t.kw = lookupKeywordFrom(w, b)
+						}
+					}
+				}
 				i = j
+				if i < n && s[i] == ' ' {
+					i++
+				}
 				continue
 			}
 		}
@@ -301,9 +465,11 @@ func (l *lexer) lexPG() *Error {
 			}
 		case c == '[':
 			l.emit(tLBrack, i, i+1)
+			l.open()
 			i++
 		case c == ']':
 			l.emit(tRBrack, i, i+1)
+			l.close(tRBrack)
 			i++
 		case l.punct(c, i):
 			i++

@@ -30,6 +30,7 @@ func devQuery2K() string {
 }
 
 func BenchmarkDevNormalize200(b *testing.B) {
+	Unpoisoned(b)
 	b.ReportAllocs()
 	b.SetBytes(int64(len(devQuery200)))
 	for b.Loop() {
@@ -40,6 +41,7 @@ func BenchmarkDevNormalize200(b *testing.B) {
 }
 
 func BenchmarkDevNormalize2K(b *testing.B) {
+	Unpoisoned(b)
 	q := devQuery2K()
 	b.ReportAllocs()
 	b.SetBytes(int64(len(q)))
@@ -51,6 +53,7 @@ func BenchmarkDevNormalize2K(b *testing.B) {
 }
 
 func BenchmarkDevCacheHit(b *testing.B) {
+	Unpoisoned(b)
 	c := NewCache(1000, 1<<24)
 	_, _ = c.Normalize(pg, devQuery200)
 	b.ReportAllocs()
@@ -62,6 +65,7 @@ func BenchmarkDevCacheHit(b *testing.B) {
 }
 
 func BenchmarkDevCacheHitParallel(b *testing.B) {
+	Unpoisoned(b)
 	c := NewCache(1000, 1<<24)
 	_, _ = c.Normalize(pg, devQuery200)
 	b.ReportAllocs()

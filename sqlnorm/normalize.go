@@ -2,6 +2,9 @@ package sqlnorm
 
 import (
 	"crypto/sha256"
+	"encoding/binary"
+	"math"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -34,28 +37,29 @@ func normalizeWith(opts *Options, sql string, general bool) (*Statement, *Error)
 	}
 	w := getWork()
 	defer putWork(w)
-	toks, lerr := lex(opts, sql, w.toks[:0])
+	// The lexer finds the first ; and pairs the brackets before it (the
+	// statement, when nothing but the ; follows).
+	toks, br, lerr := lex(opts, sql, w.toks[:0], w.match, w.stack)
 	w.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
+	w.match, w.stack = br.match, br.stack
 	if len(toks) == 0 {
 		return nil, reject(0, KindEmpty, "no statement")
 	}
-	end := len(toks)
-	for i := range toks {
-		if toks[i].kind == tSemi {
-			end = i
-			break
-		}
-	}
+	end := br.end
 	if end == 0 {
 		return nil, reject(int(toks[0].start), KindEmpty, "empty statement before ;")
 	}
 	if end < len(toks)-1 {
 		return nil, reject(int(toks[end+1].start), KindMultiple, "more than one statement (only one trailing ; is allowed)")
 	}
-	return build(opts, sql, toks[:end], w, general)
+	var bad *token
+	if br.bad >= 0 {
+		bad = &toks[br.bad]
+	}
+	return build(opts, sql, toks[:end], w, br.match[:end], bad, general)
 }
 
 // Split lexes text that may hold several statements separated by ; and
@@ -69,11 +73,14 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 	}
 	w := getWork()
 	defer putWork(w)
-	toks, lerr := lex(&opts, sql, w.toks[:0])
+	toks, br, lerr := lex(&opts, sql, w.toks[:0], w.match, w.stack)
 	w.toks = toks
 	if lerr != nil {
 		return nil, lerr
 	}
+	// The lexer's pairing covers the first statement only: each
+	// statement's brackets are paired below.
+	w.match, w.stack = br.match, br.stack
 	var out []*Statement
 	start := 0
 	for i := 0; i <= len(toks); i++ {
@@ -84,7 +91,9 @@ func Split(opts Options, sql string) ([]*Statement, error) {
 			if k := compoundBody(sql, toks[start:i]); k >= 0 {
 				return nil, reject(k, KindMultiple, "a compound statement body (CREATE ... BEGIN ... END) holds semicolons; it cannot be split safely")
 			}
-			st, err := build(&opts, sql, toks[start:i], w, false)
+			match, _, bad := matchParens(toks[start:i], w.match[:0])
+			w.match = match
+			st, err := build(&opts, sql, toks[start:i], w, match, bad, false)
 			if err != nil {
 				return nil, err
 			}
@@ -118,6 +127,7 @@ func compoundBody(sql string, toks []token) int {
 type work struct {
 	toks  []token
 	match []int32
+	stack []int32 // the lexer's open brackets
 	buf   []byte
 	uses  []tableUse
 	ctes  []cteScope
@@ -151,12 +161,11 @@ func putWork(w *work) {
 	workPool.Put(w)
 }
 
-// build analyses and renders the tokens of one statement.
-func build(opts *Options, src string, toks []token, w *work, general bool) (*Statement, *Error) {
-	match, err := matchParens(toks, w.match[:0])
-	w.match = match
-	if err != nil {
-		return nil, reject(int(err.start), KindSyntax, "unbalanced parentheses or brackets")
+// build analyses and renders the tokens of one statement; match and bad
+// are matchParens's answer for them.
+func build(opts *Options, src string, toks []token, w *work, match []int32, bad *token, general bool) (*Statement, *Error) {
+	if bad != nil {
+		return nil, reject(int(bad.start), KindSyntax, "unbalanced parentheses or brackets")
 	}
 	// The facts are gathered in w and copied into one allocation at the end.
 	w.st = Statement{Dialect: opts.Dialect, Literals: w.lits[:0], Tables: w.tabs[:0], Functions: w.funcs[:0]}
@@ -185,16 +194,29 @@ func build(opts *Options, src string, toks []token, w *work, general bool) (*Sta
 }
 
 // appendHex appends the lower-case hex digits of sum (as
-// encoding/hex.AppendEncode writes them), through a fixed-size array so
-// that no index is checked.
+// encoding/hex.AppendEncode writes them), eight digits at a time: four
+// bytes are spread to one nibble per byte (high nibble first), and each
+// nibble n becomes '0'+n, plus 'a'-'0'-10 when n >= 10, in all eight
+// bytes at once (no byte can carry into the next).
 func appendHex(buf []byte, sum *[sha256.Size]byte) []byte {
-	const digits = "0123456789abcdef"
-	var h [2 * sha256.Size]byte
-	for i, b := range sum {
-		h[2*i] = digits[b>>4]
-		h[2*i+1] = digits[b&15]
+	const (
+		ones = 0x0101010101010101
+		low4 = 0x000F000F000F000F // the low nibble of each 16-bit lane
+	)
+	n := len(buf)
+	buf = slices.Grow(buf, 2*sha256.Size)[:n+2*sha256.Size]
+	h := (*[2 * sha256.Size]byte)(buf[n:]) // the digits go straight into buf
+	for i := 0; i < sha256.Size; i += 4 {
+		x := uint64(binary.LittleEndian.Uint32(sum[i:]))
+		// One input byte per 16-bit lane, in order.
+		x = (x | x<<16) & 0x0000FFFF0000FFFF
+		x = (x | x<<8) & 0x00FF00FF00FF00FF
+		// The high nibble in a lane's first byte, the low one in its second.
+		x = x>>4&low4 | (x&low4)<<8
+		letters := (x + 6*ones) >> 4 & ones // 1 where the nibble is >= 10
+		binary.LittleEndian.PutUint64(h[2*i:], x+'0'*ones+letters*('a'-'0'-10))
 	}
-	return append(buf, h[:]...)
+	return buf
 }
 
 // newStatement copies src, with its three fact lists, into one allocation
@@ -220,32 +242,70 @@ func newStatement(src *Statement) *Statement {
 	return st
 }
 
-// Statements with room for their fact lists in the same allocation.
+// Statements with room for their fact lists in the same allocation. A
+// Statement is 176 bytes and a string 16 on 64-bit platforms, and the
+// runtime puts an 8-byte header before an object with pointers larger
+// than 512 bytes; each size here then fills one of its size classes (240,
+// 256, 320, 384, 448, 576, 704, 1024, 1280, 1536, 1792, 2048 and 2304
+// bytes), so a statement's lists cost no second allocation up to 132
+// entries, and waste little room.
 type (
 	stmt4 struct {
 		st Statement
 		s  [4]string
 	}
-	stmt8 struct {
+	stmt5 struct {
 		st Statement
-		s  [8]string
+		s  [5]string
 	}
-	stmt16 struct {
+	stmt9 struct {
 		st Statement
-		s  [16]string
+		s  [9]string
+	}
+	stmt13 struct {
+		st Statement
+		s  [13]string
+	}
+	stmt17 struct {
+		st Statement
+		s  [17]string
+	}
+	stmt24 struct {
+		st Statement
+		s  [24]string
 	}
 	stmt32 struct {
 		st Statement
 		s  [32]string
 	}
-	stmt64 struct {
+	stmt52 struct {
 		st Statement
-		s  [64]string
+		s  [52]string
+	}
+	stmt68 struct {
+		st Statement
+		s  [68]string
+	}
+	stmt84 struct {
+		st Statement
+		s  [84]string
+	}
+	stmt100 struct {
+		st Statement
+		s  [100]string
+	}
+	stmt116 struct {
+		st Statement
+		s  [116]string
+	}
+	stmt132 struct {
+		st Statement
+		s  [132]string
 	}
 )
 
 // allocStatement returns a new Statement and room for n strings, in one
-// allocation when n is small.
+// allocation unless n is large.
 func allocStatement(n int) (*Statement, []string) {
 	switch {
 	case n == 0:
@@ -253,53 +313,93 @@ func allocStatement(n int) (*Statement, []string) {
 	case n <= 4:
 		b := new(stmt4)
 		return &b.st, b.s[:n]
-	case n <= 8:
-		b := new(stmt8)
+	case n <= 5:
+		b := new(stmt5)
 		return &b.st, b.s[:n]
-	case n <= 16:
-		b := new(stmt16)
+	case n <= 9:
+		b := new(stmt9)
+		return &b.st, b.s[:n]
+	case n <= 13:
+		b := new(stmt13)
+		return &b.st, b.s[:n]
+	case n <= 17:
+		b := new(stmt17)
+		return &b.st, b.s[:n]
+	case n <= 24:
+		b := new(stmt24)
 		return &b.st, b.s[:n]
 	case n <= 32:
 		b := new(stmt32)
 		return &b.st, b.s[:n]
-	case n <= 64:
-		b := new(stmt64)
+	case n <= 52:
+		b := new(stmt52)
+		return &b.st, b.s[:n]
+	case n <= 68:
+		b := new(stmt68)
+		return &b.st, b.s[:n]
+	case n <= 84:
+		b := new(stmt84)
+		return &b.st, b.s[:n]
+	case n <= 100:
+		b := new(stmt100)
+		return &b.st, b.s[:n]
+	case n <= 116:
+		b := new(stmt116)
+		return &b.st, b.s[:n]
+	case n <= 132:
+		b := new(stmt132)
 		return &b.st, b.s[:n]
 	}
 	return new(Statement), make([]string, n)
 }
 
-// matchParens pairs ( with ) and [ with ]; it returns the token that breaks
-// the pairing when they do not balance.
-func matchParens(toks []token, match []int32) ([]int32, *token) {
+// matchParens pairs ( with ) and [ with ] in the tokens before the first
+// ; (end is its index, or len(toks)); bad is the token that breaks the
+// pairing there, or nil. When bad is nil, match[i] is the index of the
+// partner of each bracket i before end. The entries of other tokens are
+// left as they were: every reader indexes match with a bracket (the
+// tests fill the other entries with a value no index can take; see
+// poisonMatch).
+//
+// The tokens' flags are the analyser's and are all zero here: the lexer
+// clears them (emit), and an analyser marks only its own statement's
+// tokens.
+func matchParens(toks []token, match []int32) (m []int32, end int, bad *token) {
 	if cap(match) < len(toks) {
 		match = make([]int32, len(toks))
 	}
 	match = match[:len(toks)]
+	if poisonMatch {
+		poison(toks, match)
+	}
 	var stackArr [32]int32
 	stack := stackArr[:0]
+	end = len(toks)
 	for i := range toks {
-		match[i] = -1
-		toks[i].flags = 0 // flags are the analyser's: none yet
 		// The four bracket kinds are consecutive: one compare skips
 		// every other token.
-		if k := toks[i].kind; k < tLParen || k > tRBrack {
+		k := toks[i].kind
+		if k < tLParen || k > tRBrack {
+			if k == tSemi {
+				end = i
+				break
+			}
 			continue
 		}
-		switch toks[i].kind {
+		switch k {
 		case tLParen, tLBrack:
 			stack = append(stack, int32(i))
 		case tRParen, tRBrack:
 			if len(stack) == 0 {
-				return match, &toks[i]
+				return match, semiFrom(toks, i), &toks[i]
 			}
 			o := stack[len(stack)-1]
 			want := tLParen
-			if toks[i].kind == tRBrack {
+			if k == tRBrack {
 				want = tLBrack
 			}
 			if toks[o].kind != want {
-				return match, &toks[i]
+				return match, semiFrom(toks, i), &toks[i]
 			}
 			stack = stack[:len(stack)-1]
 			match[o] = int32(i)
@@ -307,7 +407,34 @@ func matchParens(toks []token, match []int32) ([]int32, *token) {
 		}
 	}
 	if len(stack) > 0 {
-		return match, &toks[stack[len(stack)-1]]
+		return match[:end], end, &toks[stack[len(stack)-1]]
 	}
-	return match, nil
+	return match[:end], end, nil
+}
+
+// poisonMatch is set by the tests: matchParens then fills match with
+// math.MinInt32 before pairing, so that reading the entry of a token that
+// is not a bracket, used as an index, panics; and it checks that every
+// token's flags are clear.
+var poisonMatch = false
+
+func poison(toks []token, match []int32) {
+	for i := range match {
+		match[i] = math.MinInt32
+	}
+	for i := range toks {
+		if toks[i].flags != 0 {
+			panic("sqlnorm: token flags set before analysis")
+		}
+	}
+}
+
+// semiFrom returns the index of the first ; at or after i, or len(toks).
+func semiFrom(toks []token, i int) int {
+	for ; i < len(toks); i++ {
+		if toks[i].kind == tSemi {
+			return i
+		}
+	}
+	return len(toks)
 }

@@ -333,6 +333,14 @@ func TestRejections(t *testing.T) {
 		{"pg bad UESCAPE char", pg, `SELECT U&'x' UESCAPE 'a'`, KindToken, 21},
 		{"pg U& string with scs off", pgNSS, `SELECT U&'\0041'`, KindToken, 7},
 		{"pg unbalanced parens", pg, "SELECT (1", KindSyntax, 7},
+		{"unclosed paren before trailing semicolon", pg, "SELECT (1;", KindSyntax, 7},
+		{"unclosed bracket before trailing semicolon", pg, "SELECT a[1;", KindSyntax, 8},
+		{"stray close before trailing semicolon", pg, "SELECT 1);", KindSyntax, 8},
+		{"mismatched close before trailing semicolon", pg, "SELECT a[1);", KindSyntax, 10},
+		{"stray close then second statement", pg, "SELECT 1); SELECT 2", KindMultiple, 11},
+		{"unclosed paren then second statement", pg, "SELECT (1; SELECT 2", KindMultiple, 11},
+		{"brackets after semicolon", pg, "SELECT 1; )", KindMultiple, 10},
+		{"balanced then semicolon", pg, "SELECT (1) ; (", KindMultiple, 13},
 		{"pg not a keyword start", pg, "1 + 1", KindSyntax, 0},
 		{"my executable comment", my, "SELECT 1 /*! UNION SELECT 2 */", KindExecutable, 9},
 		{"my versioned executable comment", my, "SELECT 1 /*!50000 UNION */", KindExecutable, 9},
@@ -537,5 +545,35 @@ func TestCTEScopes(t *testing.T) {
 				t.Fatalf("command %q", st.Command)
 			}
 		})
+	}
+}
+
+// TestNormalizeAllocations checks that a statement costs two allocations,
+// its text and a Statement holding its lists, up to 132 list entries, and
+// that each list keeps its own entries.
+func TestNormalizeAllocations(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 3, 7, 15, 22, 23, 50, 82, 98, 130} {
+		var b strings.Builder
+		b.WriteString("SELECT ")
+		for i := 0; i < n; i++ {
+			b.WriteString("'x', ")
+		}
+		b.WriteString("f(a) FROM t") // one function and one table
+		sql := b.String()
+		st := mustNormalize(t, pg, sql)
+		if len(st.Literals) != n || len(st.Functions) != 1 || len(st.Tables) != 1 ||
+			cap(st.Functions) != 1 || cap(st.Tables) != 1 || st.Functions[0] != "f" || st.Tables[0] != "t" {
+			t.Fatalf("%d literals: %d literals, functions %q, tables %q", n, len(st.Literals), st.Functions, st.Tables)
+		}
+		if n > 0 && cap(st.Literals) != n {
+			t.Fatalf("%d literals: capacity %d", n, cap(st.Literals))
+		}
+		if raceEnabled {
+			continue
+		}
+		allocs := testing.AllocsPerRun(50, func() { _, _ = Normalize(pg, sql) })
+		if allocs > 2 {
+			t.Errorf("%d list entries: %.1f allocations, want 2", n+2, allocs)
+		}
 	}
 }

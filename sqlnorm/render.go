@@ -77,7 +77,7 @@ func (a *analyzer) renderFast(c *renderCtx) {
 	st := a.st
 	for i := 0; i < len(t); {
 		tk := &t[i]
-		if tk.flags&fKeepArgs == 0 && cap(buf)-len(buf) >= 2 {
+		if cap(buf)-len(buf) >= 2 {
 			n := len(buf)
 			switch tk.kind {
 			case tWord:
@@ -92,10 +92,12 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				if start+m > len(src) || cap(buf)-n < m+1 || isDigit(src[start]) {
 					break // wordAt's fallback, a full buffer, a name starting with a digit
 				}
-				var prev, next tokKind
-				if i > 0 {
-					prev = t[i-1].kind
-				}
+				// The previous token's kind matters only as a dot or a
+				// cast, and a dot or a cast is last exactly when the
+				// previous token is one: each is written by itself, and
+				// nothing else is written as one.
+				prev := last
+				var next tokKind
 				if i+1 < len(t) {
 					next = t[i+1].kind
 				}
@@ -106,13 +108,24 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				buf = spaceIf(buf, !noSpaceFirst[last&15][tWord])
 				n = len(buf)
 				out := buf[n : n+m]
-				for j := 0; j < m; j += 8 {
-					binary.LittleEndian.PutUint64(out[j:], foldCase8(load64(src, start+j), upper))
+				f := foldFor(upper)
+				// The first group outside the loop: most words have one.
+				binary.LittleEndian.PutUint64(out, f.fold8(load64(src, start)))
+				for j := 8; j < m; j += 8 {
+					binary.LittleEndian.PutUint64(out[j:], f.fold8(load64(src, start+j)))
 				}
 				buf = buf[:n+end-start]
 				last = tWord
 				glue = fl&fFunc != 0 || kw == 0 || prev == tCast
 				i++
+				if next == tDot && cap(buf)-len(buf) >= 2 {
+					// The dot of a qualified name, as its own case
+					// writes it (no space between a word and a dot),
+					// without a trip round the loop.
+					buf = put1(buf, false, '.')
+					last, glue = tDot, false
+					i++
+				}
 				continue
 			case tComma:
 				// No space goes before a comma (noSpace), and raw adds
@@ -140,13 +153,30 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				// signed number) and ':' (raw: "::" after ":"); no
 				// operator is rewritten (!= and == are two bytes).
 				op := src[tk.start]
-				if tk.end-tk.start != 1 || op == '+' || op == '-' || op == ':' {
-					break
+				switch tk.end - tk.start {
+				case 1:
+					if op == '+' || op == '-' || op == ':' {
+						break
+					}
+					buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
+					last, glue = tOp, false
+					i++
+					continue
+				case 2:
+					// A two-byte operator (no sign: litElem reads one
+					// byte) other than != and == (rewritten), and not
+					// starting with ':' (raw) or '.' (". .." keeps its
+					// space).
+					op2 := src[tk.start+1]
+					if op == ':' || op == '.' || (op2 == '=' && (op == '!' || op == '=')) || cap(buf)-n < 3 {
+						break
+					}
+					buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
+					buf = put1(buf, false, op2)
+					last, glue = tOp, false
+					i++
+					continue
 				}
-				buf = put1(buf, !noSpaceFirst[last&15][tOp], op)
-				last, glue = tOp, false
-				i++
-				continue
 			case tParam:
 				// PostgreSQL $n: counted, then the placeholder, whether
 				// literals collapse (litElem) or not.
@@ -172,9 +202,28 @@ func (a *analyzer) renderFast(c *renderCtx) {
 				last, glue = tParam, false
 				i++
 				continue
+			case tString:
+				// A PostgreSQL '...' string of one segment holding no
+				// quote and no backslash, where literals collapse:
+				// litElem records its text (decodeString's value), and
+				// the placeholder is written.
+				if tk.sub != subPGStd || !collapse || i <= c.keepUntil || cap(buf)-n < 3 || src[tk.start] != '\'' {
+					break
+				}
+				body := src[tk.start+1 : tk.end-1]
+				if !plainBody(body) {
+					break
+				}
+				st.Literals = append(st.Literals, body)
+				buf = append(spaceIf(buf, !noSpaceFirst[last&15][tParam]), c.ph...)
+				last, glue = tParam, false
+				i++
+				continue
 			case tLParen:
-				// IN ( may open a list of literals that collapses.
-				if !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
+				// IN ( may open a list of literals that collapses, and the
+				// ( of set_config's arguments (fKeepArgs, set on a ( only)
+				// keeps the literals up to its ).
+				if tk.flags&fKeepArgs != 0 || !a.keepLits && i > c.keepUntil && i > 0 && t[i-1].kind == tWord && t[i-1].kw == kwIn {
 					break
 				}
 				a.depth++
@@ -545,7 +594,10 @@ func (a *analyzer) litList(i int) int {
 	// Dry run first: elements must be literals separated by commas.
 	k := i + 1
 	for k < end {
-		e := a.litElemEnd(k)
+		e := k + 1 // a number or a parameter: litElemEnd, inlined
+		if kd := t[k].kind; kd != tNumber && kd != tParam {
+			e = a.litElemEnd(k)
+		}
 		if e == 0 {
 			return 0
 		}
@@ -557,11 +609,16 @@ func (a *analyzer) litList(i int) int {
 			k++
 		}
 	}
+	st := a.st
 	for k = i + 1; k < end; k++ {
-		if t[k].kind == tParam {
+		switch t[k].kind {
+		case tComma:
+			continue
+		case tNumber: // litElem, inlined
+			st.Literals = append(st.Literals, tokenText(a.src, &t[k]))
+			continue
+		case tParam: // counted; litElem records nothing
 			a.countParam(k)
-		}
-		if t[k].kind == tComma {
 			continue
 		}
 		k = a.litElem(k) - 1
@@ -706,8 +763,9 @@ func (r *renderer) wordAt(src string, start, end int, upper, glue bool) {
 		buf = slices.Grow(buf, m)
 	}
 	out := buf[n : n+m]
+	f := foldFor(upper)
 	for i := 0; i < m; i += 8 {
-		binary.LittleEndian.PutUint64(out[i:], foldCase8(load64(src, start+i), upper))
+		binary.LittleEndian.PutUint64(out[i:], f.fold8(load64(src, start+i)))
 	}
 	r.buf = buf[:n+end-start]
 	r.last = tWord
@@ -733,25 +791,36 @@ func appendFolded(buf []byte, s string, upper bool) []byte {
 	}
 	buf = append(buf, s...)
 	b := buf[n : n+(len(s)+7)&^7 : cap(buf)]
+	f := foldFor(upper)
 	for i := 0; i+8 <= len(b); i += 8 {
 		x := binary.LittleEndian.Uint64(b[i:])
-		binary.LittleEndian.PutUint64(b[i:], foldCase8(x, upper))
+		binary.LittleEndian.PutUint64(b[i:], f.fold8(x))
 	}
 	return buf
 }
 
-// foldCase8 upper-cases (or lower-cases) the ASCII letters among the
-// eight bytes of x; other bytes, including any >= 0x80, are unchanged.
-func foldCase8(x uint64, upper bool) uint64 {
-	const ones, high = 0x0101010101010101, 0x8080808080808080
-	lo, hi := uint64('a'), uint64('z')
-	if !upper {
-		lo, hi = 'A', 'Z'
+// caseFold holds the two sums fold8 tests each byte's range with, for
+// upper-casing (the range a-z) or lower-casing (A-Z): made once per word
+// (foldFor), not once per group of eight bytes.
+type caseFold struct{ ge, gt uint64 }
+
+const ones8, high8 = 0x0101010101010101, 0x8080808080808080
+
+// foldFor returns the caseFold that upper-cases (or lower-cases).
+func foldFor(upper bool) caseFold {
+	if upper {
+		return caseFold{ones8 * (0x80 - 'a'), ones8 * (0x7f - 'z')}
 	}
-	h := x &^ high           // each byte's low seven bits: adding below cannot carry
-	ge := h + ones*(0x80-lo) // high bit set where the byte >= lo
-	gt := h + ones*(0x7f-hi) // high bit set where the byte > hi
-	m := ge &^ gt &^ x & high
+	return caseFold{ones8 * (0x80 - 'A'), ones8 * (0x7f - 'Z')}
+}
+
+// fold8 folds the ASCII letters of its range among the eight bytes of x;
+// other bytes, including any >= 0x80, are unchanged.
+func (f caseFold) fold8(x uint64) uint64 {
+	h := x &^ high8 // each byte's low seven bits: adding below cannot carry
+	ge := h + f.ge  // high bit set where the byte >= the range's first letter
+	gt := h + f.gt  // high bit set where the byte > its last letter
+	m := ge &^ gt &^ x & high8
 	return x ^ m>>2 // 0x80 >> 2 is the case bit 0x20
 }
 

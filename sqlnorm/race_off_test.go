@@ -1,0 +1,5 @@
+//go:build !race
+
+package sqlnorm
+
+const raceEnabled = false
