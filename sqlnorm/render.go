@@ -281,15 +281,10 @@ func (a *analyzer) renderToken(c *renderCtx, i int) int {
 	mysql, mysqlKeep, mysqlKeepAll := c.mysql, c.mysqlKeep, c.mysqlKeepAll
 	tk := &t[i]
 	k := tk.kind
-	// trackBy, inlined for the common kinds.
+	// trackBy, with its bracket half inlined.
 	switch k {
-	case tLParen, tLBrack:
-		a.depth++
-	case tRParen, tRBrack:
-		if a.byDepth == a.depth {
-			a.byDepth = -1
-		}
-		a.depth--
+	case tLParen, tLBrack, tRParen, tRBrack:
+		a.trackBracket(k)
 	case tWord:
 		// Only BY and the words of an ORDER/GROUP BY list change what
 		// trackBy tracks.
@@ -453,17 +448,25 @@ func (a *analyzer) positional(i int) bool {
 	return false
 }
 
+// trackBracket is trackBy for a bracket of kind k: the depth changes, and
+// closing the bracket an ORDER/GROUP BY list opened in ends the list.
+func (a *analyzer) trackBracket(k tokKind) {
+	if k == tLParen || k == tLBrack {
+		a.depth++
+		return
+	}
+	if a.byDepth == a.depth {
+		a.byDepth = -1
+	}
+	a.depth--
+}
+
 // trackBy updates a.depth and a.byDepth for the token at i.
 func (a *analyzer) trackBy(i int) {
 	t := a.t
-	switch t[i].kind {
-	case tLParen, tLBrack:
-		a.depth++
-	case tRParen, tRBrack:
-		if a.byDepth == a.depth {
-			a.byDepth = -1
-		}
-		a.depth--
+	switch k := t[i].kind; k {
+	case tLParen, tLBrack, tRParen, tRBrack:
+		a.trackBracket(k)
 	case tWord:
 		kw := t[i].kw
 		if kw == 0 {
