@@ -449,6 +449,15 @@ var fuzzModes = []sqlnorm.Options{
 
 func fuzzMode(b byte) sqlnorm.Options { return fuzzModes[int(b)%len(fuzzModes)] }
 
+// addInEveryMode seeds f with each of seeds in every fuzz mode.
+func addInEveryMode(f *testing.F, seeds ...string) {
+	for _, s := range seeds {
+		for mode := range fuzzModes {
+			f.Add(byte(mode), s)
+		}
+	}
+}
+
 func modeIndex(tb testing.TB, o sqlnorm.Options) byte {
 	tb.Helper()
 	for i, m := range fuzzModes {
@@ -663,7 +672,7 @@ func FuzzInjection(f *testing.F) {
 	for i := 0; i < len(ps); i += step {
 		f.Add(byte(i%len(fuzzModes)), ps[i].payload)
 	}
-	for _, p := range []string{
+	addInEveryMode(f,
 		"x'\n'\\' , '; DROP TABLE t; --",
 		"x'--",
 		"x'; -- ",
@@ -672,11 +681,7 @@ func FuzzInjection(f *testing.F) {
 		"x'#",
 		"$$",
 		"x''",
-	} {
-		for mode := range fuzzModes {
-			f.Add(byte(mode), p)
-		}
-	}
+	)
 	f.Fuzz(func(t *testing.T, mode byte, payload string) {
 		_, problems := injectionProblems(fuzzMode(mode), payload)
 		for _, p := range problems {

@@ -106,11 +106,7 @@ func wordProblem(o sqlnorm.Options, sql string) string {
 
 // FuzzLexerPairing is TestLexerPairing on mutated statements.
 func FuzzLexerPairing(f *testing.F) {
-	for _, s := range []string{"SELECT a[1], (b) FROM t WHERE x IN (1, (2)) ; ", "SELECT (1; SELECT ]", "SELECT f(a[(1)]) )"} {
-		for mode := range fuzzModes {
-			f.Add(byte(mode), s)
-		}
-	}
+	addInEveryMode(f, "SELECT a[1], (b) FROM t WHERE x IN (1, (2)) ; ", "SELECT (1; SELECT ]", "SELECT f(a[(1)]) )")
 	f.Fuzz(func(t *testing.T, mode byte, sql string) {
 		o := fuzzMode(mode)
 		if p := sqlnorm.PairingProblem(o, sql); p != "" {
