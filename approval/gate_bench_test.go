@@ -51,6 +51,24 @@ func benchRequest(tb testing.TB, g *Gate, viaCache bool) Request {
 	return Request{SQL: benchSQL, Args: []Arg{{Ordinal: 1, Value: int64(42)}}}
 }
 
+// benchDecideLoop checks that req is allowed in ctx, then times Decide on
+// it, reporting allocations and process CPU per call.
+func benchDecideLoop(b *testing.B, g *Gate, ctx context.Context, req Request) {
+	b.Helper()
+	if d := g.Decide(ctx, req); !d.Allowed() {
+		b.Fatalf("not allowed: %v", d.Err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	cpu := cputime.StartProcess()
+	for b.Loop() {
+		if d := g.Decide(ctx, req); d.Effect != Allow {
+			b.Fatal(d.Err)
+		}
+	}
+	cpu.Report(b)
+}
+
 // BenchmarkDecide: a cached statement, a key in the context, n rules.
 // "stmt" hands the Gate a normalised statement; "sql" goes through the
 // Gate's statement cache.
@@ -61,18 +79,7 @@ func BenchmarkDecide(b *testing.B) {
 				g := mustGate(b, benchPolicy(b, n))
 				req := benchRequest(b, g, path == "sql")
 				ctx := WithKey(context.Background(), Key{ID: "k", Role: "app", ExpiresAt: time.Now().Add(time.Hour)})
-				if d := g.Decide(ctx, req); !d.Allowed() {
-					b.Fatalf("not allowed: %v", d.Err)
-				}
-				b.ReportAllocs()
-				b.ResetTimer()
-				cpu := cputime.StartProcess()
-				for b.Loop() {
-					if d := g.Decide(ctx, req); d.Effect != Allow {
-						b.Fatal(d.Err)
-					}
-				}
-				cpu.Report(b)
+				benchDecideLoop(b, g, ctx, req)
 			})
 		}
 	}
@@ -86,17 +93,7 @@ func BenchmarkDecideToken(b *testing.B) {
 	g := mustGate(b, benchPolicy(b, 10), WithKeyring(r))
 	req := benchRequest(b, g, false)
 	ctx := WithToken(context.Background(), tok)
-	if d := g.Decide(ctx, req); !d.Allowed() {
-		b.Fatalf("not allowed: %v", d.Err)
-	}
-	b.ReportAllocs()
-	cpu := cputime.StartProcess()
-	for b.Loop() {
-		if d := g.Decide(ctx, req); d.Effect != Allow {
-			b.Fatal(d.Err)
-		}
-	}
-	cpu.Report(b)
+	benchDecideLoop(b, g, ctx, req)
 }
 
 // deepCtxKey keys the unrelated values of BenchmarkDecideDeepContext.
@@ -117,17 +114,7 @@ func BenchmarkDecideDeepContext(b *testing.B) {
 	for i := 8; i < 16; i++ {
 		ctx = context.WithValue(ctx, deepCtxKey(i), i)
 	}
-	if d := g.Decide(ctx, req); !d.Allowed() {
-		b.Fatalf("not allowed: %v", d.Err)
-	}
-	b.ReportAllocs()
-	cpu := cputime.StartProcess()
-	for b.Loop() {
-		if d := g.Decide(ctx, req); d.Effect != Allow {
-			b.Fatal(d.Err)
-		}
-	}
-	cpu.Report(b)
+	benchDecideLoop(b, g, ctx, req)
 }
 
 // BenchmarkDecideParallel: 10 rules, all goroutines deciding at once.
